@@ -1,0 +1,72 @@
+namespace Resolver.Core.Cache;
+
+/// <summary>
+/// One cached answer in wire form (header, question, records; no OPT), with where each TTL sits so it
+/// can be re-aged on the way out. Immutable but for hit counting and the once-only prefetch flag.
+/// </summary>
+public sealed class CacheEntry
+{
+    private int _hits;
+    private int _prefetchStarted;
+
+    public CacheEntry(
+        CacheKey key,
+        CacheEntryKind kind,
+        byte[] response,
+        int[] ttlOffsets,
+        uint[] ttls,
+        uint ttl,
+        long storedAt,
+        string? upstream)
+    {
+        Key = key;
+        Kind = kind;
+        Response = response;
+        TtlOffsets = ttlOffsets;
+        Ttls = ttls;
+        Ttl = ttl;
+        StoredAt = storedAt;
+        Upstream = upstream;
+    }
+
+    public CacheKey Key { get; }
+
+    public CacheEntryKind Kind { get; }
+
+    public bool IsNegative => Kind is CacheEntryKind.NxDomain or CacheEntryKind.NoData;
+
+    /// <summary>The answer as stored: ID and question case are patched per client, TTLs re-aged.</summary>
+    public byte[] Response { get; }
+
+    public int[] TtlOffsets { get; }
+
+    /// <summary>Each record's TTL at store time, already clamped to <see cref="Ttl"/>.</summary>
+    public uint[] Ttls { get; }
+
+    /// <summary>The entry's lifetime in seconds: after clamping, the smallest TTL of the answer (RFC 2181 §5.2).</summary>
+    public uint Ttl { get; }
+
+    /// <summary>A <see cref="TimeProvider.GetTimestamp"/> value.</summary>
+    public long StoredAt { get; }
+
+    /// <summary>The upstream that answered ("address/transport"), or null for synthesized entries.</summary>
+    public string? Upstream { get; }
+
+    public int Hits => Volatile.Read(ref _hits);
+
+    public void RecordHit() => Interlocked.Increment(ref _hits);
+
+    /// <summary>True the first time only, so one entry triggers one prefetch.</summary>
+    public bool TryStartPrefetch() => Interlocked.Exchange(ref _prefetchStarted, 1) == 0;
+
+    public TimeSpan Age(TimeProvider time) => time.GetElapsedTime(StoredAt);
+
+    public bool IsFresh(TimeProvider time) => Age(time) < TimeSpan.FromSeconds(Ttl);
+
+    /// <summary>Seconds of TTL left, rounded down; 0 once expired.</summary>
+    public uint RemainingTtl(TimeProvider time)
+    {
+        var age = (long)Age(time).TotalSeconds;
+        return age >= Ttl ? 0 : (uint)(Ttl - age);
+    }
+}

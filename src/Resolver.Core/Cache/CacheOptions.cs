@@ -1,0 +1,36 @@
+namespace Resolver.Core.Cache;
+
+/// <summary>The "Cache" configuration section. Defaults follow DESIGN.md's table.</summary>
+public sealed class CacheOptions
+{
+    public const string SectionName = "Cache";
+
+    /// <summary>Upper bound on cached answers; past it the least recently used are evicted. Unbounded memory is a denial-of-service risk.</summary>
+    public int MaxEntries { get; set; } = 1_000_000;
+
+    /// <summary>Positive TTLs are raised to at least this.</summary>
+    public TimeSpan MinTtl { get; set; } = TimeSpan.Zero;
+
+    /// <summary>Positive TTLs are lowered to at most this.</summary>
+    public TimeSpan MaxTtl { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>Cap on NXDOMAIN/NODATA lifetimes (RFC 2308 §5): a stuck negative answer caused the outage in DESIGN.md.</summary>
+    public TimeSpan MaxNegativeTtl { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long a SERVFAIL (every upstream failed) is remembered, so a dead domain is not hammered.</summary>
+    public TimeSpan ServFailTtl { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Serve expired answers when every upstream fails (RFC 8767).</summary>
+    public bool ServeStale { get; set; } = true;
+
+    /// <summary>TTL put on stale answers (RFC 8767 §4 recommends 30 s).</summary>
+    public TimeSpan StaleAnswerTtl { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long past expiry an answer may still be served stale (RFC 8767 suggests 1-3 days).</summary>
+    public TimeSpan MaxStale { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>Refresh an entry in the background when a hit finds less than this share of its TTL left.</summary>
+    public bool Prefetch { get; set; } = true;
+
+    public double PrefetchThreshold { get; set; } = 0.1;
+}

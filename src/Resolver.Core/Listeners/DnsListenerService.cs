@@ -1,0 +1,121 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Resolver.Core.Pipeline;
+
+namespace Resolver.Core.Listeners;
+
+/// <summary>
+/// Binds UDP and TCP on every configured endpoint at start (failing start-up with a message that
+/// names the endpoint and the fix) and runs the listeners until the host stops.
+/// </summary>
+public sealed partial class DnsListenerService : IHostedService, IDisposable
+{
+    private readonly QueryProcessor _processor;
+    private readonly DnsServerOptions _options;
+    private readonly ILogger<DnsListenerService> _logger;
+    private readonly List<Socket> _sockets = [];
+    private readonly List<Task> _loops = [];
+    private readonly List<IPEndPoint> _bound = [];
+    private readonly CancellationTokenSource _stopping = new();
+
+    public DnsListenerService(QueryProcessor processor, IOptions<DnsServerOptions> options, ILogger<DnsListenerService> logger)
+    {
+        _processor = processor;
+        _options = options.Value;
+        _logger = logger;
+    }
+
+    /// <summary>The endpoints actually bound (with real ports when the configuration said 0).</summary>
+    public IReadOnlyList<IPEndPoint> BoundEndPoints => _bound;
+
+    public bool IsListening { get; private set; }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var text in _options.Listen)
+        {
+            if (!ListenEndPoints.TryParse(text, out var endPoint))
+            {
+                throw new InvalidOperationException($"Dns:Listen: '{text}' is not an address:port.");
+            }
+
+            var (udp, tcp) = Bind(endPoint);
+            var bound = (IPEndPoint)udp.LocalEndPoint!;
+            _bound.Add(bound);
+            for (var i = 0; i < Math.Max(1, Environment.ProcessorCount); i++)
+            {
+                _loops.Add(Task.Run(() => new UdpListener(udp, _processor, _logger).RunAsync(_stopping.Token), CancellationToken.None));
+            }
+
+            _loops.Add(Task.Run(() => new TcpListener(tcp, _processor, _options, _logger).RunAsync(_stopping.Token), CancellationToken.None));
+            LogListening(_logger, bound);
+        }
+
+        IsListening = true;
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        IsListening = false;
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        foreach (var socket in _sockets)
+        {
+            socket.Dispose();
+        }
+
+        await Task.WhenAll(_loops).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public void Dispose()
+    {
+        _stopping.Dispose();
+        foreach (var socket in _sockets)
+        {
+            socket.Dispose();
+        }
+    }
+
+    /// <summary>UDP first, then TCP on the same port (so port 0 yields one port for both).</summary>
+    private (Socket Udp, Socket Tcp) Bind(IPEndPoint endPoint)
+    {
+        var udp = new Socket(endPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        _sockets.Add(udp);
+        Configure(udp, endPoint);
+        Bind(udp, endPoint, "UDP");
+        var port = ((IPEndPoint)udp.LocalEndPoint!).Port;
+
+        var tcp = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        _sockets.Add(tcp);
+        Configure(tcp, endPoint);
+        Bind(tcp, new IPEndPoint(endPoint.Address, port), "TCP");
+        tcp.Listen(512);
+        return (udp, tcp);
+    }
+
+    private static void Configure(Socket socket, IPEndPoint endPoint)
+    {
+        if (endPoint.AddressFamily == AddressFamily.InterNetworkV6)
+        {
+            socket.DualMode = endPoint.Address.Equals(IPAddress.IPv6Any);
+        }
+    }
+
+    private static void Bind(Socket socket, IPEndPoint endPoint, string transport)
+    {
+        try
+        {
+            socket.Bind(endPoint);
+        }
+        catch (SocketException e)
+        {
+            throw new ListenerBindException(endPoint, transport, e);
+        }
+    }
+
+    [LoggerMessage(EventId = 420, Level = LogLevel.Information, Message = "Listening for DNS on {EndPoint} (UDP and TCP)")]
+    private static partial void LogListening(ILogger logger, IPEndPoint endPoint);
+}

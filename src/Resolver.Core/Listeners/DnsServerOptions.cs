@@ -1,0 +1,54 @@
+using Resolver.Core.Pipeline;
+
+namespace Resolver.Core.Listeners;
+
+/// <summary>The "Dns" configuration section: where to listen and how to treat clients.</summary>
+public sealed class DnsServerOptions
+{
+    public const string SectionName = "Dns";
+
+    /// <summary>Used when Dns:Listen is not configured (the binder appends to list defaults, so they are applied after binding).</summary>
+    public static readonly IReadOnlyList<string> DefaultListen = ["127.0.0.1:53", "[::1]:53"];
+
+    /// <summary>Used when Dns:AllowedNetworks is not configured: loopback and private ranges, no open resolver.</summary>
+    public static readonly IReadOnlyList<string> DefaultAllowedNetworks =
+        ["127.0.0.0/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7", "fe80::/10"];
+
+    /// <summary>UDP and TCP on each; port 53 because resolv.conf has no port field. Port 0 picks a free one (tests).</summary>
+    public List<string> Listen { get; set; } = [];
+
+    /// <summary>EDNS UDP size advertised and the most sent over UDP, whatever a client offers (DNS flag day 2020).</summary>
+    public int MaxUdpResponseSize { get; set; } = 1232;
+
+    /// <summary>A TCP connection with nothing in flight is closed after this long (RFC 7766 §6.2.3).</summary>
+    public TimeSpan TcpIdleTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Cap on open TCP connections; more are closed at once. Unlimited connections are a resource-exhaustion risk.</summary>
+    public int MaxTcpConnections { get; set; } = 1000;
+
+    /// <summary>Queries one TCP connection may have in flight at once (RFC 7766 pipelining).</summary>
+    public int MaxTcpQueriesPerConnection { get; set; } = 32;
+
+    /// <summary>Client networks allowed to query; others get REFUSED. No open resolver by default.</summary>
+    public List<string> AllowedNetworks { get; set; } = [];
+
+    /// <summary>Static answers (hosts-style), served before the cache.</summary>
+    public List<LocalRecordOptions> LocalRecords { get; set; } = [];
+
+    /// <summary>Log every query at Information level; off by default (it is per-query work).</summary>
+    public bool LogQueries { get; set; }
+
+    /// <summary>Fills in the list defaults the configuration left empty.</summary>
+    public void ApplyDefaults()
+    {
+        if (Listen.Count == 0)
+        {
+            Listen.AddRange(DefaultListen);
+        }
+
+        if (AllowedNetworks.Count == 0)
+        {
+            AllowedNetworks.AddRange(DefaultAllowedNetworks);
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+using Resolver.Core.Pipeline;
+
+namespace Resolver.Core.Listeners;
+
+/// <summary>Start-up checks for "Dns"; each message names the key.</summary>
+public sealed class DnsServerOptionsValidator : IValidateOptions<DnsServerOptions>
+{
+    public ValidateOptionsResult Validate(string? name, DnsServerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = new List<string>();
+        if (options.Listen.Count == 0)
+        {
+            errors.Add("Dns:Listen must list at least one address:port.");
+        }
+
+        for (var i = 0; i < options.Listen.Count; i++)
+        {
+            if (!ListenEndPoints.TryParse(options.Listen[i], out _))
+            {
+                errors.Add($"Dns:Listen:{i}: '{options.Listen[i]}' is not an address:port (e.g. 127.0.0.1:53 or [::1]:53).");
+            }
+        }
+
+        if (options.MaxUdpResponseSize is < 512 or > 65535)
+        {
+            errors.Add($"Dns:MaxUdpResponseSize must be between 512 and 65535 (was {options.MaxUdpResponseSize}).");
+        }
+
+        if (options.TcpIdleTimeout <= TimeSpan.Zero)
+        {
+            errors.Add($"Dns:TcpIdleTimeout must be positive (was {options.TcpIdleTimeout}).");
+        }
+
+        if (options.MaxTcpConnections < 1)
+        {
+            errors.Add($"Dns:MaxTcpConnections must be at least 1 (was {options.MaxTcpConnections}).");
+        }
+
+        if (options.MaxTcpQueriesPerConnection < 1)
+        {
+            errors.Add($"Dns:MaxTcpQueriesPerConnection must be at least 1 (was {options.MaxTcpQueriesPerConnection}).");
+        }
+
+        for (var i = 0; i < options.AllowedNetworks.Count; i++)
+        {
+            if (!IPNetwork.TryParse(options.AllowedNetworks[i], out _))
+            {
+                errors.Add($"Dns:AllowedNetworks:{i}: '{options.AllowedNetworks[i]}' is not a network in CIDR form (e.g. 192.168.0.0/16).");
+            }
+        }
+
+        for (var i = 0; i < options.LocalRecords.Count; i++)
+        {
+            try
+            {
+                LocalZone.Parse(options.LocalRecords[i]);
+            }
+            catch (FormatException e)
+            {
+                errors.Add($"Dns:LocalRecords:{i}: {e.Message}");
+            }
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

@@ -1,0 +1,121 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Resolver.Core.Pipeline;
+
+namespace Resolver.Core.Listeners;
+
+/// <summary>
+/// UDP on one endpoint: receive loops that answer cache hits inline (buffers reused) and hand a
+/// miss, with its own buffers, to a task that sends when the upstream answers.
+/// </summary>
+internal sealed partial class UdpListener(Socket socket, QueryProcessor processor, ILogger logger)
+{
+    private const int MaxQuery = 4096; // far above any real query; larger datagrams are truncated and answered FORMERR
+    private const int MaxResponse = 65535;
+
+    public async Task RunAsync(CancellationToken stoppingToken)
+    {
+        var query = ArrayPool<byte>.Shared.Rent(MaxQuery);
+        var response = ArrayPool<byte>.Shared.Rent(MaxResponse);
+        var address = new SocketAddress(socket.AddressFamily);
+        var endPointFactory = socket.AddressFamily == AddressFamily.InterNetworkV6 ? new IPEndPoint(IPAddress.IPv6Any, 0) : new IPEndPoint(IPAddress.Any, 0);
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                int received;
+                try
+                {
+                    received = await socket.ReceiveFromAsync(query, SocketFlags.None, address, stoppingToken).ConfigureAwait(false);
+                }
+                catch (SocketException e)
+                {
+                    LogReceiveFailed(logger, e.SocketErrorCode);
+                    continue;
+                }
+
+                var client = ((IPEndPoint)endPointFactory.Create(address)).Address;
+                ValueTask<int> pending;
+                try
+                {
+                    pending = processor.ProcessAsync(query.AsMemory(0, received), response, client, DnsTransport.Udp);
+                }
+                catch (Exception e)
+                {
+                    LogQueryFailed(logger, client, e);
+                    continue;
+                }
+
+                if (pending.IsCompletedSuccessfully)
+                {
+                    await SendAsync(response, pending.Result, address, stoppingToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                // The answer waits on an upstream: that task now owns these buffers and a copy of the address.
+                var replyTo = new SocketAddress(address.Family, address.Size);
+                address.Buffer.CopyTo(replyTo.Buffer);
+                _ = CompleteAsync(pending, query, response, replyTo, client, stoppingToken);
+                query = ArrayPool<byte>.Shared.Rent(MaxQuery);
+                response = ArrayPool<byte>.Shared.Rent(MaxResponse);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(query);
+            ArrayPool<byte>.Shared.Return(response);
+        }
+    }
+
+    private async Task CompleteAsync(ValueTask<int> pending, byte[] query, byte[] response, SocketAddress replyTo, IPAddress client, CancellationToken stoppingToken)
+    {
+        try
+        {
+            var length = await pending.ConfigureAwait(false);
+            await SendAsync(response, length, replyTo, stoppingToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogQueryFailed(logger, client, e);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(query);
+            ArrayPool<byte>.Shared.Return(response);
+        }
+    }
+
+    private async ValueTask SendAsync(byte[] response, int length, SocketAddress to, CancellationToken stoppingToken)
+    {
+        if (length <= 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await socket.SendToAsync(response.AsMemory(0, length), SocketFlags.None, to, stoppingToken).ConfigureAwait(false);
+        }
+        catch (SocketException e)
+        {
+            LogSendFailed(logger, e.SocketErrorCode);
+        }
+    }
+
+    [LoggerMessage(EventId = 400, Level = LogLevel.Debug, Message = "UDP receive failed: {Error}")]
+    private static partial void LogReceiveFailed(ILogger logger, SocketError error);
+
+    [LoggerMessage(EventId = 401, Level = LogLevel.Debug, Message = "UDP send failed: {Error}")]
+    private static partial void LogSendFailed(ILogger logger, SocketError error);
+
+    [LoggerMessage(EventId = 402, Level = LogLevel.Error, Message = "Query from {Client} failed")]
+    private static partial void LogQueryFailed(ILogger logger, IPAddress client, Exception exception);
+}

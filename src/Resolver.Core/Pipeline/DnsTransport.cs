@@ -1,0 +1,7 @@
+namespace Resolver.Core.Pipeline;
+
+public enum DnsTransport : byte
+{
+    Udp,
+    Tcp,
+}

@@ -1,0 +1,255 @@
+using System.Net;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Resolver.Core.Cache;
+using Resolver.Core.Listeners;
+using Resolver.Core.Upstreams;
+using Resolver.Protocol.Edns;
+using Resolver.Protocol.Messages;
+using Resolver.Protocol.Names;
+using Resolver.Protocol.Records;
+using Resolver.Protocol.Scanning;
+using Resolver.Protocol.Wire;
+
+namespace Resolver.Core.Pipeline;
+
+/// <summary>
+/// One query, start to finish: scan → access control → local answers → cache → coalesced upstream
+/// fetch → store → answer; on total upstream failure a stale answer if allowed, else SERVFAIL.
+/// A fresh cache hit completes synchronously.
+/// </summary>
+public sealed partial class QueryProcessor
+{
+    private const int MinUdpSize = 512;
+    private readonly DnsCache _cache;
+    private readonly UpstreamClient _upstreams;
+    private readonly AccessControl _access;
+    private readonly LocalZone _local;
+    private readonly IOptionsMonitor<DnsServerOptions> _serverOptions;
+    private readonly ILogger<QueryProcessor> _logger;
+    private readonly InFlightQueries _inFlight = new();
+    private readonly CancellationToken _stopping;
+
+    public QueryProcessor(
+        DnsCache cache,
+        UpstreamClient upstreams,
+        AccessControl access,
+        LocalZone local,
+        IOptionsMonitor<DnsServerOptions> serverOptions,
+        IHostApplicationLifetime lifetime,
+        ILogger<QueryProcessor> logger)
+    {
+        _cache = cache;
+        _upstreams = upstreams;
+        _access = access;
+        _local = local;
+        _serverOptions = serverOptions;
+        _logger = logger;
+        _stopping = lifetime.ApplicationStopping;
+    }
+
+    /// <summary>Upstream fetches currently in flight (after coalescing).</summary>
+    public int FetchesInFlight => _inFlight.Count;
+
+    /// <summary>Writes the answer to <paramref name="query"/> into <paramref name="output"/>; returns its length, 0 to send nothing.</summary>
+    public ValueTask<int> ProcessAsync(ReadOnlyMemory<byte> query, Memory<byte> output, IPAddress client, DnsTransport transport)
+    {
+        Span<byte> name = stackalloc byte[NameWire.MaxNameLength];
+        var span = query.Span;
+        var error = MessageScanner.ScanQuery(span, name, out var scan);
+        if (error != DnsParseError.None)
+        {
+            LogMalformed(_logger, client, error);
+            return new(ResponseWriter.WriteFormatError(span, output.Span));
+        }
+
+        if (scan.Header.IsResponse)
+        {
+            return new(0);
+        }
+
+        var options = _serverOptions.CurrentValue;
+        var advertised = (ushort)options.MaxUdpResponseSize;
+        var limit = transport == DnsTransport.Tcp ? output.Length
+            : scan.Edns.Present ? Math.Clamp(scan.Edns.UdpPayloadSize, MinUdpSize, options.MaxUdpResponseSize)
+            : MinUdpSize;
+        var refusal = Screen(client, scan);
+        if (refusal is { } code)
+        {
+            return new(ResponseWriter.WriteError(span, scan, code, output.Span, advertised));
+        }
+
+        if (options.LogQueries)
+        {
+            LogQuery(_logger, client, transport, DnsName.FromWire(name[..scan.NameLength]), scan.Type);
+        }
+
+        var local = _local.TryAnswer(DnsName.FromWire(name[..scan.NameLength]), scan.Type);
+        if (local is not null)
+        {
+            return new(WriteLocal(local, name[..scan.NameLength], scan, output.Span, limit, advertised));
+        }
+
+        var flags = (scan.Edns.DnssecOk ? CacheFlags.DnssecOk : 0) | (scan.Header.CheckingDisabled ? CacheFlags.CheckingDisabled : 0);
+        var key = CacheKey.Create(name[..scan.NameLength], scan.Type, scan.Class, flags);
+        var lookup = _cache.Lookup(key);
+        if (lookup.State == CacheLookupState.Fresh)
+        {
+            var entry = lookup.Entry!;
+            entry.RecordHit();
+            MaybePrefetch(key, entry);
+            return new(Answer(entry, span, scan, output.Span, limit, advertised, staleTtl: null));
+        }
+
+        return ResolveAsync(query, output, scan, key, limit, advertised);
+    }
+
+    private static DnsResponseCode? Screen(bool allowed, in QueryScan scan) =>
+        !allowed ? DnsResponseCode.Refused
+        : scan.Header.Opcode != DnsOpcode.Query ? DnsResponseCode.NotImp
+        : scan.Header.QuestionCount != 1 ? DnsResponseCode.FormErr
+        : scan.Edns.Present && scan.Edns.Version > 0 ? DnsResponseCode.BadVers
+        : scan.Type is DnsRecordType.AXFR or DnsRecordType.IXFR ? DnsResponseCode.NotImp
+        : null;
+
+    private DnsResponseCode? Screen(IPAddress client, in QueryScan scan) => Screen(_access.IsAllowed(client), scan);
+
+    private async ValueTask<int> ResolveAsync(ReadOnlyMemory<byte> query, Memory<byte> output, QueryScan scan, CacheKey key, int limit, ushort advertised)
+    {
+        var fetched = await _inFlight.GetOrStart(key, FetchAsync).ConfigureAwait(false);
+        if (fetched.Entry is not null)
+        {
+            return Answer(fetched.Entry, query.Span, scan, output.Span, limit, advertised, staleTtl: null);
+        }
+
+        var options = _cache.Options;
+        var stale = options.ServeStale ? _cache.FindStale(key) : null;
+        if (stale is not null)
+        {
+            LogServedStale(_logger, key.ToString(), fetched.Upstream.Error ?? fetched.Upstream.Outcome.ToString());
+            return Answer(stale, query.Span, scan, output.Span, limit, advertised, (uint)options.StaleAnswerTtl.TotalSeconds);
+        }
+
+        LogServFail(_logger, key.ToString(), fetched.Upstream.Server?.Name ?? "-", fetched.Upstream.Error ?? fetched.Upstream.Outcome.ToString());
+        if (fetched.Upstream.Outcome != UpstreamOutcome.Overloaded)
+        {
+            _cache.Store(CacheEntryFactory.CreateServFail(key, query.Span[DnsHeader.Size..scan.QuestionEnd], options, _cache.Time.GetTimestamp()), _cache.Generation);
+        }
+
+        return ResponseWriter.WriteError(query.Span, scan, DnsResponseCode.ServFail, output.Span, advertised, ExtendedErrorCode.NoReachableAuthority);
+    }
+
+    private async Task<FetchResult> FetchAsync(CacheKey key)
+    {
+        var generation = _cache.Generation;
+        var result = await _upstreams.ResolveAsync(
+            key.Name.ToArray(), key.Type, key.Class, key.Flags.HasFlag(CacheFlags.DnssecOk), key.Flags.HasFlag(CacheFlags.CheckingDisabled), _stopping).ConfigureAwait(false);
+        if (!result.IsAnswer)
+        {
+            return new FetchResult(null, result);
+        }
+
+        var entry = CacheEntryFactory.Create(key, result.Response, result.Server?.Name, _cache.Options, _cache.Time.GetTimestamp());
+        if (entry is null)
+        {
+            return new FetchResult(null, result with { Outcome = UpstreamOutcome.Malformed, Error = "response could not be scanned" });
+        }
+
+        if (entry.Ttl > 0)
+        {
+            _cache.Store(entry, generation);
+        }
+
+        return new FetchResult(entry, result);
+    }
+
+    private void MaybePrefetch(CacheKey key, CacheEntry entry)
+    {
+        var options = _cache.Options;
+        if (!options.Prefetch || entry.Kind == CacheEntryKind.ServFail || !entry.Key.Equals(key)
+            || entry.RemainingTtl(_cache.Time) >= entry.Ttl * options.PrefetchThreshold || !entry.TryStartPrefetch())
+        {
+            return;
+        }
+
+        LogPrefetch(_logger, key.ToString());
+        _ = _inFlight.GetOrStart(key, FetchAsync);
+    }
+
+    private int Answer(CacheEntry entry, ReadOnlySpan<byte> query, in QueryScan scan, Span<byte> output, int limit, ushort advertised, uint? staleTtl)
+    {
+        if (entry.Kind == CacheEntryKind.ServFail)
+        {
+            return ResponseWriter.WriteError(query, scan, DnsResponseCode.ServFail, output, advertised, ExtendedErrorCode.NoReachableAuthority);
+        }
+
+        if (ResponseWriter.CanPatch(entry, scan))
+        {
+            return ResponseWriter.WriteEntry(entry, query, scan, output, limit, advertised, _cache.Time, staleTtl);
+        }
+
+        return NameErrorBelow(entry, query, scan, output, limit, advertised, staleTtl);
+    }
+
+    /// <summary>RFC 8020: an NXDOMAIN cached for an ancestor answers for this name too; re-encoded since the question differs.</summary>
+    private int NameErrorBelow(CacheEntry entry, ReadOnlySpan<byte> query, in QueryScan scan, Span<byte> output, int limit, ushort advertised, uint? staleTtl)
+    {
+        var stored = DnsMessage.Parse(entry.Response);
+        var asked = DnsMessage.Parse(query);
+        var response = DnsMessage.CreateResponse(asked, DnsResponseCode.NXDomain);
+        response.RecursionAvailable = true;
+        var remaining = staleTtl ?? entry.RemainingTtl(_cache.Time);
+        response.Authorities.AddRange(stored.Authorities.Select(r => new DnsResourceRecord(r.Name, Math.Min(r.Ttl, remaining), r.Data, r.Class)));
+        if (scan.Edns.Present)
+        {
+            response.Edns = new EdnsRecord { UdpPayloadSize = advertised, DnssecOk = scan.Edns.DnssecOk };
+            if (staleTtl is not null)
+            {
+                response.Edns.Options.Add(new ExtendedErrorOption(ExtendedErrorCode.StaleNXDomainAnswer));
+            }
+        }
+
+        return ResponseWriter.WriteMessage(response, output, limit);
+    }
+
+    private static int WriteLocal(LocalAnswer local, ReadOnlySpan<byte> name, in QueryScan scan, Span<byte> output, int limit, ushort advertised)
+    {
+        var response = new DnsMessage
+        {
+            Id = scan.Header.Id,
+            IsResponse = true,
+            AuthoritativeAnswer = true,
+            RecursionDesired = scan.Header.RecursionDesired,
+            RecursionAvailable = true,
+        };
+        response.Questions.Add(new DnsQuestion(DnsName.FromWire(name), scan.Type, scan.Class));
+        response.Answers.AddRange(local.Records);
+        if (local.Authority is not null)
+        {
+            response.Authorities.Add(local.Authority);
+        }
+
+        if (scan.Edns.Present)
+        {
+            response.Edns = new EdnsRecord { UdpPayloadSize = advertised, DnssecOk = scan.Edns.DnssecOk };
+        }
+
+        return ResponseWriter.WriteMessage(response, output, limit);
+    }
+
+    [LoggerMessage(EventId = 300, Level = LogLevel.Debug, Message = "Malformed query from {Client}: {Error}")]
+    private static partial void LogMalformed(ILogger logger, IPAddress client, DnsParseError error);
+
+    [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "Query from {Client} over {Transport}: {Name} {Type}")]
+    private static partial void LogQuery(ILogger logger, IPAddress client, DnsTransport transport, DnsName name, DnsRecordType type);
+
+    [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "Serving {Key} stale: every upstream failed ({Error})")]
+    private static partial void LogServedStale(ILogger logger, string key, string error);
+
+    [LoggerMessage(EventId = 303, Level = LogLevel.Warning, Message = "SERVFAIL for {Key}: every upstream failed (last {Upstream}: {Error})")]
+    private static partial void LogServFail(ILogger logger, string key, string upstream, string error);
+
+    [LoggerMessage(EventId = 304, Level = LogLevel.Debug, Message = "Prefetching {Key}")]
+    private static partial void LogPrefetch(ILogger logger, string key);
+}

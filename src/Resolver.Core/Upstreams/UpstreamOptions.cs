@@ -1,0 +1,85 @@
+namespace Resolver.Core.Upstreams;
+
+/// <summary>The "Upstreams" configuration section.</summary>
+public sealed class UpstreamOptions
+{
+    public const string SectionName = "Upstreams";
+
+    public UpstreamPolicy Policy { get; set; } = UpstreamPolicy.Fastest;
+
+    /// <summary>The default upstreams; two independent providers, the lesson of both outages.</summary>
+    public List<UpstreamServerOptions> Servers { get; set; } = [];
+
+    /// <summary>Per-domain forwarders, e.g. corp.internal. to its own servers; the longest matching domain wins.</summary>
+    public List<ForwarderOptions> Forwarders { get; set; } = [];
+
+    /// <summary>How long one try waits for an answer before the next upstream is asked.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromMilliseconds(1500);
+
+    /// <summary>Tries per client question, across upstreams (a retry goes to the next one).</summary>
+    public int MaxAttempts { get; set; } = 3;
+
+    /// <summary>When on, a slow try is joined by one to the next upstream after <see cref="HedgeDelay"/>; the first good answer wins.</summary>
+    public bool Hedging { get; set; }
+
+    public TimeSpan HedgeDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Consecutive failures that mark an upstream down.</summary>
+    public int FailuresBeforeDown { get; set; } = 3;
+
+    /// <summary>First back-off of a down upstream; doubles after each failed probe, up to <see cref="MaxDownBackoff"/>.</summary>
+    public TimeSpan DownBackoff { get; set; } = TimeSpan.FromSeconds(5);
+
+    public TimeSpan MaxDownBackoff { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Share of queries the Fastest policy sends to a random healthy upstream, to keep RTTs current.</summary>
+    public double Exploration { get; set; } = 0.05;
+
+    /// <summary>Cap on upstream queries in flight at once; past it, questions fail fast instead of queueing.</summary>
+    public int MaxOutstanding { get; set; } = 2048;
+
+    /// <summary>Randomize the case of query names (draft-vixie-dnsext-dns0x20) and require it echoed.</summary>
+    public bool CaseRandomization { get; set; }
+}
+
+public enum UpstreamPolicy
+{
+    /// <summary>Lowest smoothed RTT first, with occasional exploration.</summary>
+    Fastest,
+
+    /// <summary>In configuration order.</summary>
+    Sequential,
+
+    /// <summary>Each question starts at the next upstream.</summary>
+    RoundRobin,
+}
+
+public enum UpstreamTransport
+{
+    /// <summary>UDP, retried over TCP when the answer is truncated.</summary>
+    Udp,
+    Tcp,
+
+    /// <summary>DNS over TLS (RFC 7858), server name checked against the certificate.</summary>
+    Tls,
+}
+
+public sealed class UpstreamServerOptions
+{
+    /// <summary>"9.9.9.9:53", "[2620:fe::fe]:53"; the port defaults to 53 (853 for TLS).</summary>
+    public string Address { get; set; } = string.Empty;
+
+    public UpstreamTransport Transport { get; set; } = UpstreamTransport.Udp;
+
+    /// <summary>The name the TLS certificate must carry; required for Tls.</summary>
+    public string? TlsName { get; set; }
+}
+
+public sealed class ForwarderOptions
+{
+    public string Domain { get; set; } = string.Empty;
+
+    public UpstreamPolicy? Policy { get; set; }
+
+    public List<UpstreamServerOptions> Servers { get; set; } = [];
+}

@@ -1,0 +1,90 @@
+using Microsoft.Extensions.Options;
+using Resolver.Protocol.Names;
+
+namespace Resolver.Core.Upstreams;
+
+/// <summary>Start-up checks for "Upstreams"; each message names the key.</summary>
+public sealed class UpstreamOptionsValidator : IValidateOptions<UpstreamOptions>
+{
+    public ValidateOptionsResult Validate(string? name, UpstreamOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = new List<string>();
+        if (options.Servers.Count == 0)
+        {
+            errors.Add("Upstreams:Servers must list at least one upstream (two independent ones are recommended).");
+        }
+
+        ValidateServers(errors, "Upstreams:Servers", options.Servers);
+        for (var i = 0; i < options.Forwarders.Count; i++)
+        {
+            var forwarder = options.Forwarders[i];
+            var key = $"Upstreams:Forwarders:{i}";
+            if (!DnsName.TryParse(forwarder.Domain, out _))
+            {
+                errors.Add($"{key}:Domain: '{forwarder.Domain}' is not a domain name.");
+            }
+
+            if (forwarder.Servers.Count == 0)
+            {
+                errors.Add($"{key}:Servers must list at least one upstream.");
+            }
+
+            ValidateServers(errors, $"{key}:Servers", forwarder.Servers);
+        }
+
+        if (options.Timeout <= TimeSpan.Zero)
+        {
+            errors.Add($"Upstreams:Timeout must be positive (was {options.Timeout}).");
+        }
+
+        if (options.MaxAttempts < 1)
+        {
+            errors.Add($"Upstreams:MaxAttempts must be at least 1 (was {options.MaxAttempts}).");
+        }
+
+        if (options.HedgeDelay <= TimeSpan.Zero)
+        {
+            errors.Add($"Upstreams:HedgeDelay must be positive (was {options.HedgeDelay}).");
+        }
+
+        if (options.FailuresBeforeDown < 1)
+        {
+            errors.Add($"Upstreams:FailuresBeforeDown must be at least 1 (was {options.FailuresBeforeDown}).");
+        }
+
+        if (options.DownBackoff <= TimeSpan.Zero || options.MaxDownBackoff < options.DownBackoff)
+        {
+            errors.Add($"Upstreams:DownBackoff must be positive and at most Upstreams:MaxDownBackoff (was {options.DownBackoff}, max {options.MaxDownBackoff}).");
+        }
+
+        if (options.Exploration is < 0 or > 1)
+        {
+            errors.Add($"Upstreams:Exploration must be between 0 and 1 (was {options.Exploration}).");
+        }
+
+        if (options.MaxOutstanding < 1)
+        {
+            errors.Add($"Upstreams:MaxOutstanding must be at least 1 (was {options.MaxOutstanding}).");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void ValidateServers(List<string> errors, string key, List<UpstreamServerOptions> servers)
+    {
+        for (var i = 0; i < servers.Count; i++)
+        {
+            var server = servers[i];
+            if (!UpstreamServer.TryParseEndPoint(server.Address, server.Transport, out _))
+            {
+                errors.Add($"{key}:{i}:Address: '{server.Address}' is not an IP address with an optional port (e.g. 9.9.9.9:53 or [2620:fe::fe]:53).");
+            }
+
+            if (server.Transport == UpstreamTransport.Tls && string.IsNullOrWhiteSpace(server.TlsName))
+            {
+                errors.Add($"{key}:{i}:TlsName is required for Transport Tls: it is the name checked against the server's certificate.");
+            }
+        }
+    }
+}

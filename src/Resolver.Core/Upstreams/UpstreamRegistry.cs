@@ -1,0 +1,71 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Resolver.Protocol.Names;
+
+namespace Resolver.Core.Upstreams;
+
+/// <summary>Every configured upstream, grouped into the default pool and the per-domain forwarder pools.</summary>
+public sealed partial class UpstreamRegistry
+{
+    private readonly UpstreamPool _default;
+    private readonly (DnsName Domain, UpstreamPool Pool)[] _forwarders;
+    private readonly ILogger<UpstreamRegistry> _logger;
+
+    public UpstreamRegistry(IOptions<UpstreamOptions> options, TimeProvider time, ILogger<UpstreamRegistry> logger)
+    {
+        _logger = logger;
+        var settings = options.Value;
+        _default = new UpstreamPool(settings.Servers.Select(s => Track(UpstreamServer.Create(s, time))), settings.Policy);
+
+        // Longest domain first, so the most specific forwarder wins.
+        _forwarders = [.. settings.Forwarders
+            .Select(f => (Domain: DnsName.Parse(f.Domain), Pool: new UpstreamPool(f.Servers.Select(s => Track(UpstreamServer.Create(s, time))), f.Policy ?? settings.Policy)))
+            .OrderByDescending(f => f.Domain.LabelCount)];
+    }
+
+    public IEnumerable<UpstreamServer> All => _default.Servers.Concat(_forwarders.SelectMany(f => f.Pool.Servers));
+
+    /// <summary>The pool for a lower-cased wire name: the deepest matching forwarder, else the default.</summary>
+    public UpstreamPool PoolFor(ReadOnlySpan<byte> name)
+    {
+        if (_forwarders.Length == 0)
+        {
+            return _default;
+        }
+
+        var queried = DnsName.FromWire(name);
+        foreach (var (domain, pool) in _forwarders)
+        {
+            if (queried.IsSubdomainOf(domain))
+            {
+                return pool;
+            }
+        }
+
+        return _default;
+    }
+
+    public UpstreamServer? Find(string name) => All.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    private UpstreamServer Track(UpstreamServer server)
+    {
+        server.HealthChanged += (s, up) =>
+        {
+            if (up)
+            {
+                LogUp(_logger, s.Name);
+            }
+            else
+            {
+                LogDown(_logger, s.Name, s.LastError ?? "unknown");
+            }
+        };
+        return server;
+    }
+
+    [LoggerMessage(EventId = 210, Level = LogLevel.Warning, Message = "Upstream {Upstream} is down after repeated failures (last: {Error}); probing it with back-off")]
+    private static partial void LogDown(ILogger logger, string upstream, string error);
+
+    [LoggerMessage(EventId = 211, Level = LogLevel.Information, Message = "Upstream {Upstream} is answering again")]
+    private static partial void LogUp(ILogger logger, string upstream);
+}

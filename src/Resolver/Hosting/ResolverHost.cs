@@ -1,0 +1,27 @@
+using Resolver.Core.Hosting;
+
+namespace Resolver.Hosting;
+
+/// <summary>Builds the process: configuration sources, the engine, and the admin web host on Admin:Urls.</summary>
+internal static class ResolverHost
+{
+    public const string DefaultAdminUrls = "http://127.0.0.1:8053";
+
+    public static WebApplication Build(string[] args, string configPath)
+    {
+        var rest = ConfigurationFile.WithoutSwitch(args);
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = rest, ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.Sources.Clear();
+        builder.Configuration
+            .AddJsonFile(configPath, optional: false, reloadOnChange: true)
+            .AddEnvironmentVariables()
+            .AddCommandLine(rest);
+
+        builder.WebHost.UseUrls(builder.Configuration["Admin:Urls"] ?? DefaultAdminUrls);
+        builder.Services.AddResolverCore(builder.Configuration);
+
+        var app = builder.Build();
+        app.MapGet("/healthz", () => Results.Text("ok"));
+        return app;
+    }
+}

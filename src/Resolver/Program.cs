@@ -1,0 +1,41 @@
+using Microsoft.Extensions.Options;
+using Resolver.Core.Listeners;
+using Resolver.Hosting;
+
+namespace Resolver;
+
+internal static class Program
+{
+    private static async Task<int> Main(string[] args)
+    {
+        var configPath = ConfigurationFile.Resolve(args);
+        if (!File.Exists(configPath))
+        {
+            await Console.Error.WriteLineAsync($"Configuration file not found: {configPath} (pass --config PATH).").ConfigureAwait(false);
+            return 2;
+        }
+
+        try
+        {
+            var app = ResolverHost.Build(args, configPath);
+            await app.RunAsync().ConfigureAwait(false);
+            return 0;
+        }
+        catch (OptionsValidationException e)
+        {
+            await Console.Error.WriteLineAsync($"Invalid configuration in {configPath}:\n  {string.Join("\n  ", e.Failures)}").ConfigureAwait(false);
+            return 2;
+        }
+        catch (ListenerBindException e)
+        {
+            await Console.Error.WriteLineAsync(e.Message).ConfigureAwait(false);
+            return 3;
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or IOException)
+        {
+            // Bad values (e.g. "abc" for a number: the message names the key) and an admin port in use.
+            await Console.Error.WriteLineAsync($"Cannot start with {configPath}: {e.Message}").ConfigureAwait(false);
+            return 2;
+        }
+    }
+}
