@@ -1,0 +1,29 @@
+namespace Resolver.Core.Tests.Upstreams;
+
+/// <summary>How a <see cref="FakeUpstream"/> misbehaves (or not) when it replies.</summary>
+internal enum FakeBehavior
+{
+    /// <summary>Answer from the zone.</summary>
+    Answer,
+
+    /// <summary>Never reply.</summary>
+    Drop,
+
+    /// <summary>Reply SERVFAIL.</summary>
+    ServFail,
+
+    /// <summary>Reply REFUSED.</summary>
+    Refused,
+
+    /// <summary>Reply with 20 random bytes.</summary>
+    Garbage,
+
+    /// <summary>The correct answer with ID + 1.</summary>
+    WrongId,
+
+    /// <summary>The correct answer with the question name changed to <c>evil.test.</c>.</summary>
+    WrongQuestion,
+
+    /// <summary>Over UDP TC=1 with no records; over TCP the full answer.</summary>
+    Truncate,
+}
