@@ -1,7 +1,7 @@
 namespace Resolver.Core.Tests.Upstreams;
 
 /// <summary>How a <see cref="FakeUpstream"/> misbehaves (or not) when it replies.</summary>
-internal enum FakeBehavior
+public enum FakeBehavior
 {
     /// <summary>Answer from the zone.</summary>
     Answer,

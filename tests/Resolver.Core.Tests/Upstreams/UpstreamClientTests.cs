@@ -1,0 +1,238 @@
+using Resolver.Core.Tests.Testing;
+using Resolver.Core.Upstreams;
+using Resolver.Protocol.Messages;
+using Resolver.Protocol.Records;
+
+namespace Resolver.Core.Tests.Upstreams;
+
+/// <summary>Integration over loopback: the real upstream client against fake upstreams that misbehave.</summary>
+public class UpstreamClientTests
+{
+    [Theory]
+    [InlineData(FakeBehavior.Drop)]
+    [InlineData(FakeBehavior.ServFail)]
+    [InlineData(FakeBehavior.Refused)]
+    [InlineData(FakeBehavior.Garbage)]
+    [InlineData(FakeBehavior.WrongId)]
+    [InlineData(FakeBehavior.WrongQuestion)]
+    public async Task FirstUpstreamMisbehaves_AnswerComesFromTheSecond(FakeBehavior behavior)
+    {
+        await using var harness = await ResolverHarness.StartAsync();
+        harness.Upstreams[0].Behavior = behavior;
+
+        var response = await harness.AskAsync("www.test.");
+
+        Assert.Equal(DnsResponseCode.NoError, response!.ResponseCode);
+        Assert.Equal("192.0.2.10", Assert.Single(response.Answers).Data.ToString());
+        Assert.Equal(1, harness.Upstreams[0].TotalQueries);
+        Assert.Equal(1, harness.Upstreams[1].TotalQueries);
+        var first = harness.Registry.All.First();
+        Assert.Equal(1, first.ConsecutiveFailures);
+        Assert.NotNull(first.LastError);
+    }
+
+    [Fact]
+    public async Task SpoofedReplies_AreIgnored_NotCached()
+    {
+        await using var harness = await ResolverHarness.StartAsync(count: 1);
+        harness.Upstreams[0].Behavior = FakeBehavior.WrongId;
+
+        var response = await harness.AskAsync("www.test.");
+
+        Assert.Equal(DnsResponseCode.ServFail, response!.ResponseCode);
+        Assert.Empty(response.Answers);
+    }
+
+    [Fact]
+    public async Task TruncatedUdpAnswer_IsFetchedAgainOverTcp()
+    {
+        await using var harness = await ResolverHarness.StartAsync(count: 1);
+        harness.Upstreams[0].Behavior = FakeBehavior.Truncate;
+
+        var response = await harness.AskAsync(ResolverHarness.Query("www.test.", DnsRecordType.A), Resolver.Core.Pipeline.DnsTransport.Tcp);
+
+        Assert.Equal("192.0.2.10", Assert.Single(response!.Answers).Data.ToString());
+        Assert.Equal(1, harness.Upstreams[0].UdpQueries);
+        Assert.Equal(1, harness.Upstreams[0].TcpQueries);
+    }
+
+    [Fact]
+    public async Task TcpTransport_IsUsedDirectly()
+    {
+        await using var harness = await ResolverHarness.StartAsync(count: 1, upstreams: o => o.Servers[0].Transport = UpstreamTransport.Tcp);
+
+        var response = await harness.AskAsync("www.test.");
+
+        Assert.Single(response!.Answers);
+        Assert.Equal(0, harness.Upstreams[0].UdpQueries);
+        Assert.Equal(1, harness.Upstreams[0].TcpQueries);
+    }
+
+    [Fact]
+    public async Task Hedging_AsksTheNextUpstreamWhenTheFirstIsSlow()
+    {
+        await using var harness = await ResolverHarness.StartAsync(upstreams: o =>
+        {
+            o.Hedging = true;
+            o.HedgeDelay = TimeSpan.FromMilliseconds(50);
+            o.Timeout = TimeSpan.FromSeconds(30);
+        });
+        harness.Upstreams[0].Delay = TimeSpan.FromSeconds(30);
+
+        // Without hedging this would wait the 30 s timeout; AskAsync gives up after 10 s.
+        var response = await harness.AskAsync("www.test.");
+
+        Assert.Single(response!.Answers);
+        Assert.Equal(1, harness.Upstreams[0].TotalQueries);
+        Assert.Equal(1, harness.Upstreams[1].TotalQueries);
+    }
+
+    [Fact]
+    public async Task WithoutHedging_ASlowFirstUpstreamIsTheOnlyOneAsked()
+    {
+        await using var harness = await ResolverHarness.StartAsync(upstreams: o => o.Timeout = TimeSpan.FromSeconds(5));
+        harness.Upstreams[0].Delay = TimeSpan.FromMilliseconds(300);
+
+        var response = await harness.AskAsync("www.test.");
+
+        Assert.Single(response!.Answers);
+        Assert.Equal(0, harness.Upstreams[1].TotalQueries);
+    }
+
+    [Fact]
+    public async Task QueryIdsAndSourcePorts_AreRandomPerQuery()
+    {
+        await using var harness = await ResolverHarness.StartAsync(count: 1);
+
+        for (var i = 0; i < 20; i++)
+        {
+            await harness.AskAsync(ResolverHarness.Query($"n{i}.test.", DnsRecordType.A));
+        }
+
+        var received = harness.Upstreams[0].Received;
+        Assert.Equal(20, received.Count);
+        Assert.True(received.Select(r => r.Id).Distinct().Count() >= 18, "IDs repeat");
+        Assert.True(received.Select(r => r.From.Port).Distinct().Count() >= 18, "source ports repeat");
+    }
+
+    [Fact]
+    public async Task CaseRandomization_SendsMixedCase_AndAcceptsTheEcho()
+    {
+        await using var harness = await ResolverHarness.StartAsync(count: 1, upstreams: o => o.CaseRandomization = true);
+
+        for (var i = 0; i < 8; i++)
+        {
+            var response = await harness.AskAsync(ResolverHarness.Query($"casing{i}.www.test.", DnsRecordType.A));
+            Assert.NotEqual(DnsResponseCode.ServFail, response!.ResponseCode);
+        }
+
+        var names = harness.Upstreams[0].ReceivedQuestions.Select(q => q.Name.ToString()).ToList();
+        Assert.Contains(names, n => n.Any(char.IsAsciiLetterUpper));
+        Assert.Contains(names, n => n.Any(char.IsAsciiLetterLower));
+    }
+
+    [Fact]
+    public async Task CaseRandomization_RejectsAnUpstreamThatDoesNotEchoTheCase()
+    {
+        await using var harness = await ResolverHarness.StartAsync(count: 1, upstreams: o => o.CaseRandomization = true);
+        harness.Upstreams[0].Responder = query =>
+        {
+            var lowered = new DnsMessage { Id = query.Id, IsResponse = true, RecursionAvailable = true };
+            lowered.Questions.Add(query.Questions[0] with { Name = query.Questions[0].Name.ToLowerInvariant() });
+            return lowered;
+        };
+
+        var response = await harness.AskAsync(ResolverHarness.Query("mixedcaseresponse.test.", DnsRecordType.A));
+
+        Assert.Equal(DnsResponseCode.ServFail, response!.ResponseCode);
+    }
+
+    [Fact]
+    public async Task PassiveHealth_MarksAFailingUpstreamDown_AndSkipsIt()
+    {
+        await using var harness = await ResolverHarness.StartAsync(upstreams: o => o.FailuresBeforeDown = 2);
+        harness.Upstreams[0].Behavior = FakeBehavior.ServFail;
+
+        await harness.AskAsync("a.test.");
+        await harness.AskAsync("b.test.");
+        var first = harness.Registry.All.First();
+        Assert.True(first.IsDown);
+        Assert.NotNull(first.DownSince);
+
+        await harness.AskAsync("c.test.");
+
+        Assert.Equal(2, harness.Upstreams[0].TotalQueries); // not asked for c.test.
+        Assert.Equal(3, harness.Upstreams[1].TotalQueries);
+    }
+
+    [Fact]
+    public async Task Probe_BringsADownUpstreamBack()
+    {
+        await using var harness = await ResolverHarness.StartAsync(upstreams: o =>
+        {
+            o.FailuresBeforeDown = 1;
+            o.DownBackoff = TimeSpan.FromMilliseconds(1);
+        });
+        harness.Upstreams[0].Behavior = FakeBehavior.Refused;
+        await harness.AskAsync("a.test.");
+        var first = harness.Registry.All.First();
+        Assert.True(first.IsDown);
+        harness.Upstreams[0].Behavior = FakeBehavior.Answer;
+        await Task.Delay(10);
+
+        Assert.True(first.TryBeginProbe());
+        Assert.True(await harness.Client.ProbeAsync(first, CancellationToken.None));
+        first.EndProbe();
+
+        Assert.False(first.IsDown);
+        Assert.Equal(DnsRecordType.NS, harness.Upstreams[0].ReceivedQuestions[^1].Type);
+    }
+
+    [Fact]
+    public async Task NoUpstreamTraffic_UntilAClientAsks()
+    {
+        await using var harness = await ResolverHarness.StartAsync();
+        await Task.Delay(200);
+
+        Assert.All(harness.Upstreams, u => Assert.Equal(0, u.TotalQueries));
+    }
+
+    [Fact]
+    public async Task ForwarderDomain_GoesToItsOwnServers()
+    {
+        await using var corp = await FakeUpstream.StartAsync();
+        corp.AddRecord("db.corp.internal.", "A", "10.1.2.3");
+        await using var harness = await ResolverHarness.StartAsync(count: 1, upstreams: o => o.Forwarders.Add(new ForwarderOptions
+        {
+            Domain = "corp.internal",
+            Servers = [new UpstreamServerOptions { Address = corp.EndPoint.ToString() }],
+        }));
+
+        var inside = await harness.AskAsync("db.corp.internal.");
+        var outside = await harness.AskAsync("www.test.");
+
+        Assert.Equal("10.1.2.3", Assert.Single(inside!.Answers).Data.ToString());
+        Assert.Single(outside!.Answers);
+        Assert.Equal(1, corp.TotalQueries);
+        Assert.Equal(1, harness.Upstreams[0].TotalQueries);
+    }
+
+    [Fact]
+    public async Task OutstandingCap_FailsFastInsteadOfQueueing()
+    {
+        await using var harness = await ResolverHarness.StartAsync(count: 1, upstreams: o =>
+        {
+            o.MaxOutstanding = 1;
+            o.Timeout = TimeSpan.FromSeconds(2);
+        });
+        harness.Upstreams[0].Delay = TimeSpan.FromMilliseconds(500);
+
+        var slow = harness.AskAsync("slow.test.");
+        await Task.Delay(100);
+        var refused = await harness.AskAsync("other.test.");
+
+        Assert.Equal(DnsResponseCode.ServFail, refused!.ResponseCode);
+        await slow;
+        Assert.Equal(1, harness.Upstreams[0].TotalQueries);
+    }
+}
