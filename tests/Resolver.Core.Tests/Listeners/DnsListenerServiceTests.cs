@@ -1,0 +1,134 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging.Abstractions;
+using Resolver.Core.Listeners;
+using Resolver.Core.Tests.Testing;
+using Resolver.Protocol.Messages;
+using Resolver.Protocol.Records;
+
+namespace Resolver.Core.Tests.Listeners;
+
+/// <summary>The listeners over real loopback sockets, in front of the real pipeline and fake upstreams.</summary>
+public sealed class DnsListenerServiceTests : IAsyncLifetime
+{
+    private ResolverHarness _harness = null!;
+    private DnsListenerService _service = null!;
+    private DnsServerOptions _options = null!;
+
+    private IPEndPoint EndPoint => _service.BoundEndPoints[0];
+
+    public async Task InitializeAsync()
+    {
+        _harness = await ResolverHarness.StartAsync(upstreams: o => o.Timeout = TimeSpan.FromSeconds(5));
+        _harness.Upstreams[0].Delay = TimeSpan.FromMilliseconds(100);
+        _options = new DnsServerOptions { Listen = ["127.0.0.1:0"], TcpIdleTimeout = TimeSpan.FromSeconds(1.5), MaxTcpConnections = 4 };
+        _service = new DnsListenerService(_harness.Processor, new TestOptions<DnsServerOptions>(_options), NullLogger<DnsListenerService>.Instance);
+        await _service.StartAsync(CancellationToken.None);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _service.StopAsync(CancellationToken.None);
+        _service.Dispose();
+        await _harness.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Udp_AnswersOnTheBoundPort()
+    {
+        using var udp = new UdpClient(AddressFamily.InterNetwork);
+        await udp.SendAsync(ResolverHarness.Query("www.test.", DnsRecordType.A), EndPoint);
+
+        var reply = await udp.ReceiveAsync().WaitAsync(TimeSpan.FromSeconds(5));
+
+        Assert.Equal("192.0.2.10", Assert.Single(DnsMessage.Parse(reply.Buffer).Answers).Data.ToString());
+        Assert.True(_service.IsListening);
+    }
+
+    [Fact]
+    public async Task Tcp_PipelinedQueries_AreAllAnswered_InAnyOrder()
+    {
+        await _harness.AskAsync("www.test."); // warm the cache
+        _harness.Upstreams[0].Delay = TimeSpan.FromSeconds(1);
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(EndPoint);
+        var stream = tcp.GetStream();
+        await WriteFrameAsync(stream, ResolverHarness.Query("slow.test.", DnsRecordType.A, id: 1)); // goes upstream, slow
+        await WriteFrameAsync(stream, ResolverHarness.Query("www.test.", DnsRecordType.A, id: 2)); // cache hit, fast
+
+        var first = DnsMessage.Parse(await ReadFrameAsync(stream));
+        var second = DnsMessage.Parse(await ReadFrameAsync(stream));
+
+        Assert.Equal(2, first.Id); // the cache hit overtook the slow upstream question
+        Assert.Equal(1, second.Id);
+    }
+
+    [Fact]
+    public async Task Tcp_IdleConnection_IsClosed()
+    {
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(EndPoint);
+        var stream = tcp.GetStream();
+
+        var read = await stream.ReadAsync(new byte[1]).AsTask().WaitAsync(TimeSpan.FromSeconds(5));
+
+        Assert.Equal(0, read); // end of stream: the server hung up after the idle timeout
+    }
+
+    [Fact]
+    public async Task Tcp_ConnectionsBeyondTheCap_AreClosed()
+    {
+        var clients = new List<TcpClient>();
+        try
+        {
+            for (var i = 0; i < _options.MaxTcpConnections; i++)
+            {
+                var client = new TcpClient();
+                await client.ConnectAsync(EndPoint);
+                clients.Add(client);
+            }
+
+            await Task.Delay(100);
+            using var extra = new TcpClient();
+            await extra.ConnectAsync(EndPoint);
+            var read = await extra.GetStream().ReadAsync(new byte[1]).AsTask().WaitAsync(TimeSpan.FromSeconds(5));
+
+            Assert.Equal(0, read);
+        }
+        finally
+        {
+            clients.ForEach(c => c.Dispose());
+        }
+    }
+
+    [Fact]
+    public async Task Bind_AddressInUse_FailsWithAMessageNamingTheEndpointAndTheFix()
+    {
+        var taken = $"127.0.0.1:{EndPoint.Port}";
+        var clash = new DnsListenerService(_harness.Processor, new TestOptions<DnsServerOptions>(new DnsServerOptions { Listen = [taken] }), NullLogger<DnsListenerService>.Instance);
+
+        var error = await Assert.ThrowsAsync<ListenerBindException>(() => clash.StartAsync(CancellationToken.None));
+
+        Assert.Contains(taken, error.Message, StringComparison.Ordinal);
+        Assert.Contains("Dns:Listen", error.Message, StringComparison.Ordinal);
+        clash.Dispose();
+    }
+
+    private static async Task WriteFrameAsync(NetworkStream stream, byte[] message)
+    {
+        var frame = new byte[2 + message.Length];
+        BinaryPrimitives.WriteUInt16BigEndian(frame, (ushort)message.Length);
+        message.CopyTo(frame, 2);
+        await stream.WriteAsync(frame);
+    }
+
+    private static async Task<byte[]> ReadFrameAsync(NetworkStream stream)
+    {
+        var prefix = new byte[2];
+        await stream.ReadExactlyAsync(prefix).AsTask().WaitAsync(TimeSpan.FromSeconds(5));
+        var message = new byte[BinaryPrimitives.ReadUInt16BigEndian(prefix)];
+        await stream.ReadExactlyAsync(message).AsTask().WaitAsync(TimeSpan.FromSeconds(5));
+        return message;
+    }
+}

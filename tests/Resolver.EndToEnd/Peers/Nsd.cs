@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Resolver.EndToEnd.Peers;
+
+/// <summary>
+/// One NSD serving Zones/test.example.zone on 127.0.0.1 at a free port, as the current user in a temp
+/// directory. Stopped by killing the process it started (and that process's children) by PID.
+/// </summary>
+internal sealed class Nsd : IAsyncDisposable
+{
+    public const string Zone = "test.example";
+
+    private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan s_stopTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly Process _process;
+    private readonly ProcessLog _log;
+    private readonly DirectoryInfo _directory;
+
+    private Nsd(Process process, ProcessLog log, DirectoryInfo directory, int port)
+    {
+        _process = process;
+        _log = log;
+        _directory = directory;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public int ProcessId => _process.Id;
+
+    public static async Task<Nsd> StartAsync()
+    {
+        var nsd = ExternalTools.Nsd;
+        ExternalTools.Require("dig");
+        var directory = Directory.CreateTempSubdirectory("resolver-e2e-nsd-");
+        var port = FreePorts.Next();
+        var config = Path.Combine(directory.FullName, "nsd.conf");
+        await File.WriteAllTextAsync(config, Configuration(directory.FullName, port));
+
+        var info = new ProcessStartInfo(nsd)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add("-d");
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add(config);
+        var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start nsd.");
+        var log = new ProcessLog(process);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        var server = new Nsd(process, log, directory, port);
+        try
+        {
+            await server.WaitUntilAnsweringAsync();
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+
+        return server;
+    }
+
+    /// <summary>Kills this NSD (by its PID, with the server children it forked) and waits until its port is released.</summary>
+    public async Task StopAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        using var deadline = new CancellationTokenSource(s_stopTimeout);
+        await _process.WaitForExitAsync(deadline.Token);
+        while (!FreePorts.IsUdpFree(Port))
+        {
+            await Task.Delay(50, deadline.Token);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await StopAsync();
+        }
+        finally
+        {
+            _process.Dispose();
+            _directory.Delete(recursive: true);
+        }
+    }
+
+    private async Task WaitUntilAnsweringAsync()
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < s_startTimeout)
+        {
+            if (_process.HasExited)
+            {
+                break;
+            }
+
+            var probe = await ProcessRunner.RunAsync(
+                ExternalTools.Dig,
+                ["@127.0.0.1", "-p", Port.ToString(CultureInfo.InvariantCulture), "+short", "+time=1", "+tries=1", Zone, "SOA"],
+                s_startTimeout);
+            if (probe.ExitCode == 0 && probe.StandardOutput.Length > 0)
+            {
+                return;
+            }
+
+            await Task.Delay(50);
+        }
+
+        var nsdLog = Path.Combine(_directory.FullName, "nsd.log");
+        var logText = File.Exists(nsdLog) ? await File.ReadAllTextAsync(nsdLog) : "(no nsd.log)";
+        Assert.Fail($"NSD on 127.0.0.1:{Port} did not answer within {s_startTimeout.TotalSeconds} s.\n{_log}\nnsd.log:\n{logText}");
+    }
+
+    private static string Configuration(string directory, int port)
+    {
+        var zoneFile = Path.Combine(AppContext.BaseDirectory, "Zones", Zone + ".zone");
+        return $"""
+            server:
+              ip-address: 127.0.0.1@{port}
+              username: ""
+              chroot: ""
+              server-count: 1
+              database: ""
+              zonesdir: "{directory}"
+              pidfile: "{directory}/nsd.pid"
+              zonelistfile: "{directory}/zone.list"
+              xfrdfile: "{directory}/xfrd.state"
+              xfrdir: "{directory}"
+              logfile: "{directory}/nsd.log"
+            remote-control:
+              control-enable: no
+            zone:
+              name: "{Zone}."
+              zonefile: "{zoneFile}"
+
+            """;
+    }
+}

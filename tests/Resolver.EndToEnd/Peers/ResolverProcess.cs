@@ -1,0 +1,180 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Resolver.EndToEnd.Peers;
+
+/// <summary>
+/// The resolver under test as its own process (<c>dotnet Resolver.dll --config PATH</c>) on free loopback
+/// ports, forwarding to the given upstream ports in order. Ready once it logs its DNS listener and
+/// /healthz answers "ok"; killed by its own process object on dispose.
+/// </summary>
+internal sealed class ResolverProcess : IAsyncDisposable
+{
+    private const string ListeningMessage = "Listening for DNS on";
+
+    private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan s_stopTimeout = TimeSpan.FromSeconds(5);
+    private static readonly HttpClient s_http = new() { Timeout = TimeSpan.FromSeconds(2) };
+
+    private readonly Process _process;
+    private readonly ProcessLog _log;
+    private readonly DirectoryInfo _directory;
+
+    private ResolverProcess(Process process, ProcessLog log, DirectoryInfo directory, int dnsPort, int adminPort)
+    {
+        _process = process;
+        _log = log;
+        _directory = directory;
+        DnsPort = dnsPort;
+        AdminPort = adminPort;
+    }
+
+    public int DnsPort { get; }
+
+    public int AdminPort { get; }
+
+    /// <summary>What the resolver has printed so far, for failure messages.</summary>
+    public ProcessLog Log => _log;
+
+    /// <param name="upstreamPorts">UDP upstreams on 127.0.0.1, asked in this order (Sequential policy).</param>
+    /// <param name="maxCacheTtl">Cache:MaxTtl, to make answers expire within a test; null keeps the default.</param>
+    public static async Task<ResolverProcess> StartAsync(IReadOnlyList<int> upstreamPorts, TimeSpan? maxCacheTtl = null)
+    {
+        ArgumentNullException.ThrowIfNull(upstreamPorts);
+        var dll = RepositoryLayout.ResolverDll;
+        var directory = Directory.CreateTempSubdirectory("resolver-e2e-");
+        var dnsPort = FreePorts.Next();
+        var adminPort = FreePorts.Next();
+        var config = Path.Combine(directory.FullName, "resolver.json");
+        await File.WriteAllTextAsync(config, Configuration(dnsPort, adminPort, upstreamPorts, maxCacheTtl));
+
+        // DOTNET_HOST_PATH is set by the dotnet CLI that runs the tests: the same runtime runs the resolver.
+        var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = directory.FullName,
+        };
+        info.ArgumentList.Add(dll);
+        info.ArgumentList.Add("--config");
+        info.ArgumentList.Add(config);
+        var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start the resolver.");
+        var log = new ProcessLog(process);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        var resolver = new ResolverProcess(process, log, directory, dnsPort, adminPort);
+        try
+        {
+            await resolver.WaitUntilReadyAsync();
+        }
+        catch
+        {
+            await resolver.DisposeAsync();
+            throw;
+        }
+
+        return resolver;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+
+            using var deadline = new CancellationTokenSource(s_stopTimeout);
+            await _process.WaitForExitAsync(deadline.Token);
+        }
+        finally
+        {
+            _process.Dispose();
+            _directory.Delete(recursive: true);
+        }
+    }
+
+    private async Task WaitUntilReadyAsync()
+    {
+        var expected = $"{ListeningMessage} 127.0.0.1:{DnsPort.ToString(CultureInfo.InvariantCulture)}";
+        var health = new Uri($"http://127.0.0.1:{AdminPort.ToString(CultureInfo.InvariantCulture)}/healthz");
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < s_startTimeout && !_process.HasExited)
+        {
+            if (_log.StandardOutput.Contains(expected, StringComparison.Ordinal) && await IsHealthyAsync(health))
+            {
+                return;
+            }
+
+            await Task.Delay(50);
+        }
+
+        var why = _process.HasExited
+            ? $"exited with code {_process.ExitCode}"
+            : $"did not log '{expected}' and answer {health} with \"ok\" within {s_startTimeout.TotalSeconds} s";
+        Assert.Fail($"The resolver {why}.\n{_log}");
+    }
+
+    private static async Task<bool> IsHealthyAsync(Uri health)
+    {
+        try
+        {
+            return await s_http.GetStringAsync(health) == "ok";
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+        catch (TaskCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private static string Configuration(int dnsPort, int adminPort, IReadOnlyList<int> upstreamPorts, TimeSpan? maxCacheTtl)
+    {
+        var servers = new JsonArray();
+        foreach (var port in upstreamPorts)
+        {
+            servers.Add(new JsonObject { ["Address"] = $"127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}", ["Transport"] = "Udp" });
+        }
+
+        var cache = new JsonObject { ["ServeStale"] = true, ["ServFailTtl"] = "00:00:01" };
+        if (maxCacheTtl is { } maxTtl)
+        {
+            cache["MaxTtl"] = maxTtl.ToString("c", CultureInfo.InvariantCulture);
+        }
+
+        var root = new JsonObject
+        {
+            ["Dns"] = new JsonObject { ["Listen"] = new JsonArray($"127.0.0.1:{dnsPort.ToString(CultureInfo.InvariantCulture)}") },
+            ["Upstreams"] = new JsonObject
+            {
+                ["Policy"] = "Sequential",
+                ["Timeout"] = "00:00:00.5",
+                ["MaxAttempts"] = 2,
+                ["FailuresBeforeDown"] = 1,
+                ["Servers"] = servers,
+            },
+            ["Cache"] = cache,
+            ["Admin"] = new JsonObject { ["Urls"] = $"http://127.0.0.1:{adminPort.ToString(CultureInfo.InvariantCulture)}" },
+            ["Logging"] = new JsonObject
+            {
+                ["LogLevel"] = new JsonObject
+                {
+                    ["Default"] = "Information",
+                    ["Microsoft.AspNetCore"] = "Warning",
+                    ["Microsoft.Hosting.Lifetime"] = "Warning",
+                },
+            },
+        };
+        return root.ToJsonString(s_indented);
+    }
+
+    private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true };
+}
