@@ -7,7 +7,8 @@ namespace Resolver.Core.Upstreams;
 /// <summary>One query over TCP or DNS-over-TLS: 2-byte length prefix framing (RFC 1035 §4.2.2, RFC 7858).</summary>
 internal static class StreamExchange
 {
-    public static async Task<byte[]> SendAsync(UpstreamServer server, UpstreamQuery query, bool tls, CancellationToken cancellationToken)
+    public static async Task<byte[]> SendAsync(
+        UpstreamServer server, UpstreamQuery query, bool tls, RemoteCertificateValidationCallback? validation, CancellationToken cancellationToken)
     {
         using var client = new TcpClient(server.EndPoint.AddressFamily) { NoDelay = true };
         await client.ConnectAsync(server.EndPoint, cancellationToken).ConfigureAwait(false);
@@ -18,7 +19,8 @@ internal static class StreamExchange
             {
                 var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
                 stream = ssl;
-                var options = new SslClientAuthenticationOptions { TargetHost = server.TlsName }; // default validation checks the name
+                // Default validation (validation == null) checks the chain and that the certificate names TlsName.
+                var options = new SslClientAuthenticationOptions { TargetHost = server.TlsName, RemoteCertificateValidationCallback = validation };
                 await ssl.AuthenticateAsClientAsync(options, cancellationToken).ConfigureAwait(false);
             }
 

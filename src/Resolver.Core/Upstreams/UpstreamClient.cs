@@ -28,6 +28,9 @@ public sealed partial class UpstreamClient : IDisposable
         _outstanding = new SemaphoreSlim(options.CurrentValue.MaxOutstanding);
     }
 
+    /// <summary>Replaces certificate validation for DNS-over-TLS; null (the default) is the system's chain and name checks. For tests.</summary>
+    internal System.Net.Security.RemoteCertificateValidationCallback? CertificateValidation { get; set; }
+
     /// <summary>Resolves a question; never throws for network trouble, which is an outcome.</summary>
     public async Task<UpstreamResult> ResolveAsync(
         byte[] name, DnsRecordType type, DnsClass @class, bool dnssecOk, bool checkingDisabled, CancellationToken cancellationToken)
@@ -140,17 +143,18 @@ public sealed partial class UpstreamClient : IDisposable
         }
     }
 
-    private static async Task<byte[]> ExchangeAsync(UpstreamServer server, UpstreamQuery query, CancellationToken cancellationToken)
+    private async Task<byte[]> ExchangeAsync(UpstreamServer server, UpstreamQuery query, CancellationToken cancellationToken)
     {
         if (server.Transport != UpstreamTransport.Udp)
         {
-            return await StreamExchange.SendAsync(server, query, server.Transport == UpstreamTransport.Tls, cancellationToken).ConfigureAwait(false);
+            var tls = server.Transport == UpstreamTransport.Tls;
+            return await StreamExchange.SendAsync(server, query, tls, CertificateValidation, cancellationToken).ConfigureAwait(false);
         }
 
         var response = await UdpExchange.SendAsync(server.EndPoint, query, cancellationToken).ConfigureAwait(false);
         var truncated = DnsHeader.TryRead(response, out var header) && header.Truncated;
         return truncated
-            ? await StreamExchange.SendAsync(server, query, tls: false, cancellationToken).ConfigureAwait(false)
+            ? await StreamExchange.SendAsync(server, query, tls: false, validation: null, cancellationToken).ConfigureAwait(false)
             : response;
     }
 
