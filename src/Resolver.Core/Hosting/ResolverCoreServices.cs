@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Resolver.Core.Cache;
 using Resolver.Core.Listeners;
 using Resolver.Core.Pipeline;
+using Resolver.Core.Telemetry;
 using Resolver.Core.Upstreams;
 
 namespace Resolver.Core.Hosting;
@@ -24,6 +25,13 @@ public static class ResolverCoreServices
         services.AddSingleton<IValidateOptions<CacheOptions>, CacheOptionsValidator>();
         services.AddSingleton<IValidateOptions<UpstreamOptions>, UpstreamOptionsValidator>();
 
+        services.AddMetrics();
+        services.AddSingleton(sp =>
+        {
+            var metrics = new ResolverMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
+            metrics.Observe(sp.GetRequiredService<DnsCache>(), sp.GetRequiredService<UpstreamRegistry>());
+            return metrics;
+        });
         services.AddSingleton<DnsCache>();
         services.AddSingleton<UpstreamRegistry>();
         services.AddSingleton<UpstreamClient>();

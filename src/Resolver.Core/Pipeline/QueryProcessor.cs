@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Resolver.Core.Cache;
 using Resolver.Core.Listeners;
+using Resolver.Core.Telemetry;
 using Resolver.Core.Upstreams;
 using Resolver.Protocol.Edns;
 using Resolver.Protocol.Messages;
@@ -27,6 +28,7 @@ public sealed partial class QueryProcessor
     private readonly AccessControl _access;
     private readonly LocalZone _local;
     private readonly IOptionsMonitor<DnsServerOptions> _serverOptions;
+    private readonly ResolverMetrics _metrics;
     private readonly ILogger<QueryProcessor> _logger;
     private readonly InFlightQueries _inFlight = new();
     private readonly CancellationToken _stopping;
@@ -37,9 +39,11 @@ public sealed partial class QueryProcessor
         AccessControl access,
         LocalZone local,
         IOptionsMonitor<DnsServerOptions> serverOptions,
+        ResolverMetrics metrics,
         IHostApplicationLifetime lifetime,
         ILogger<QueryProcessor> logger)
     {
+        _metrics = metrics;
         _cache = cache;
         _upstreams = upstreams;
         _access = access;
@@ -61,11 +65,22 @@ public sealed partial class QueryProcessor
         if (error != DnsParseError.None)
         {
             LogMalformed(_logger, client, error);
-            return new(ResponseWriter.WriteFormatError(span, output.Span));
+            var formErr = ResponseWriter.WriteFormatError(span, output.Span);
+            if (formErr == 0)
+            {
+                _metrics.QueryDropped("malformed");
+            }
+            else
+            {
+                _metrics.QueryAnswered(transport, 0, (int)DnsResponseCode.FormErr);
+            }
+
+            return new(formErr);
         }
 
         if (scan.Header.IsResponse)
         {
+            _metrics.QueryDropped("response");
             return new(0);
         }
 
@@ -77,6 +92,7 @@ public sealed partial class QueryProcessor
         var refusal = Screen(client, scan);
         if (refusal is { } code)
         {
+            _metrics.QueryAnswered(transport, scan.Type, (int)code);
             return new(ResponseWriter.WriteError(span, scan, code, output.Span, advertised));
         }
 
@@ -88,7 +104,7 @@ public sealed partial class QueryProcessor
         var local = _local.TryAnswer(DnsName.FromWire(name[..scan.NameLength]), scan.Type);
         if (local is not null)
         {
-            return new(WriteLocal(local, name[..scan.NameLength], scan, output.Span, limit, advertised));
+            return new(Answered(transport, scan.Type, output.Span, WriteLocal(local, name[..scan.NameLength], scan, output.Span, limit, advertised)));
         }
 
         var flags = (scan.Edns.DnssecOk ? CacheFlags.DnssecOk : 0) | (scan.Header.CheckingDisabled ? CacheFlags.CheckingDisabled : 0);
@@ -98,11 +114,13 @@ public sealed partial class QueryProcessor
         {
             var entry = lookup.Entry!;
             entry.RecordHit();
+            _metrics.CacheHit(entry);
             MaybePrefetch(key, entry);
-            return new(Answer(entry, span, scan, output.Span, limit, advertised, staleTtl: null));
+            return new(Answered(transport, scan.Type, output.Span, Answer(entry, span, scan, output.Span, limit, advertised, staleTtl: null)));
         }
 
-        return ResolveAsync(query, output, scan, key, limit, advertised);
+        _metrics.CacheMiss();
+        return ResolveAsync(query, output, scan, key, limit, advertised, transport);
     }
 
     private static DnsResponseCode? Screen(bool allowed, in QueryScan scan) =>
@@ -115,7 +133,29 @@ public sealed partial class QueryProcessor
 
     private DnsResponseCode? Screen(IPAddress client, in QueryScan scan) => Screen(_access.IsAllowed(client), scan);
 
-    private async ValueTask<int> ResolveAsync(ReadOnlyMemory<byte> query, Memory<byte> output, QueryScan scan, CacheKey key, int limit, ushort advertised)
+    private async ValueTask<int> ResolveAsync(
+        ReadOnlyMemory<byte> query, Memory<byte> output, QueryScan scan, CacheKey key, int limit, ushort advertised, DnsTransport transport)
+    {
+        var length = await ResolveUncachedAsync(query, output, scan, key, limit, advertised).ConfigureAwait(false);
+        return Answered(transport, scan.Type, output.Span, length);
+    }
+
+    /// <summary>Counts an answer by the RCODE it carries; 0 bytes is a drop.</summary>
+    private int Answered(DnsTransport transport, DnsRecordType type, ReadOnlySpan<byte> output, int length)
+    {
+        if (length >= DnsHeader.Size)
+        {
+            _metrics.QueryAnswered(transport, type, output[3] & 0xF);
+        }
+        else
+        {
+            _metrics.QueryDropped("unanswerable");
+        }
+
+        return length;
+    }
+
+    private async ValueTask<int> ResolveUncachedAsync(ReadOnlyMemory<byte> query, Memory<byte> output, QueryScan scan, CacheKey key, int limit, ushort advertised)
     {
         var fetched = await _inFlight.GetOrStart(key, FetchAsync).ConfigureAwait(false);
         if (fetched.Entry is not null)
@@ -128,6 +168,7 @@ public sealed partial class QueryProcessor
         if (stale is not null)
         {
             LogServedStale(_logger, key.ToString(), fetched.Upstream.Error ?? fetched.Upstream.Outcome.ToString());
+            _metrics.StaleAnswer();
             return Answer(stale, query.Span, scan, output.Span, limit, advertised, (uint)options.StaleAnswerTtl.TotalSeconds);
         }
 
@@ -174,6 +215,7 @@ public sealed partial class QueryProcessor
         }
 
         LogPrefetch(_logger, key.ToString());
+        _metrics.Prefetch();
         _ = _inFlight.GetOrStart(key, FetchAsync);
     }
 

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Resolver.Core.Telemetry;
 using Resolver.Protocol.Messages;
 using Resolver.Protocol.Records;
 
@@ -17,10 +18,13 @@ public sealed partial class UpstreamClient : IDisposable
     private readonly IOptionsMonitor<UpstreamOptions> _options;
     private readonly TimeProvider _time;
     private readonly ILogger<UpstreamClient> _logger;
+    private readonly ResolverMetrics _metrics;
     private readonly SemaphoreSlim _outstanding;
 
-    public UpstreamClient(UpstreamRegistry registry, IOptionsMonitor<UpstreamOptions> options, TimeProvider time, ILogger<UpstreamClient> logger)
+    public UpstreamClient(
+        UpstreamRegistry registry, IOptionsMonitor<UpstreamOptions> options, TimeProvider time, ResolverMetrics metrics, ILogger<UpstreamClient> logger)
     {
+        _metrics = metrics;
         _registry = registry;
         _options = options;
         _time = time;
@@ -101,10 +105,12 @@ public sealed partial class UpstreamClient : IDisposable
     {
         if (!_outstanding.Wait(0, CancellationToken.None))
         {
+            _metrics.UpstreamFailed(server, UpstreamOutcome.Overloaded);
             return new UpstreamResult(UpstreamOutcome.Overloaded, null, server, "too many upstream queries in flight");
         }
 
         server.BeginQuery();
+        _metrics.UpstreamQueried(server);
         var started = _time.GetTimestamp();
         using var timeout = new CancellationTokenSource(options.Timeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
@@ -115,11 +121,14 @@ public sealed partial class UpstreamClient : IDisposable
             var result = Classify(server, response);
             if (result.IsAnswer)
             {
-                server.ReportSuccess(_time.GetElapsedTime(started));
+                var elapsed = _time.GetElapsedTime(started);
+                server.ReportSuccess(elapsed);
+                _metrics.UpstreamAnswered(server, elapsed);
             }
             else
             {
                 server.ReportFailure(result.Outcome, result.Error ?? string.Empty, options.Timeout, options);
+                _metrics.UpstreamFailed(server, result.Outcome);
             }
 
             return result;
@@ -133,6 +142,7 @@ public sealed partial class UpstreamClient : IDisposable
             var outcome = e is OperationCanceledException ? UpstreamOutcome.Timeout : UpstreamOutcome.NetworkError;
             var error = e is OperationCanceledException ? $"no answer within {options.Timeout.TotalMilliseconds} ms" : e.Message;
             server.ReportFailure(outcome, error, options.Timeout, options);
+            _metrics.UpstreamFailed(server, outcome);
             LogAttemptFailed(_logger, server.Name, outcome, error);
             return new UpstreamResult(outcome, null, server, error);
         }

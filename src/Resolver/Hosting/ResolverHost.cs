@@ -1,4 +1,5 @@
 using Resolver.Core.Hosting;
+using Resolver.Metrics;
 
 namespace Resolver.Hosting;
 
@@ -19,9 +20,11 @@ internal static class ResolverHost
 
         builder.WebHost.UseUrls(builder.Configuration["Admin:Urls"] ?? DefaultAdminUrls);
         builder.Services.AddResolverCore(builder.Configuration);
+        builder.Services.AddPrometheusExposition();
 
         var app = builder.Build();
         app.MapGet("/healthz", () => Results.Text("ok"));
+        app.MapPrometheusMetrics();
         return app;
     }
 }

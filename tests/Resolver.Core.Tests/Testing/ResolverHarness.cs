@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Resolver.Core.Cache;
 using Resolver.Core.Listeners;
 using Resolver.Core.Pipeline;
+using Resolver.Core.Telemetry;
 using Resolver.Core.Tests.Upstreams;
 using Resolver.Core.Upstreams;
 using Resolver.Protocol.Edns;
@@ -27,13 +28,15 @@ internal sealed class ResolverHarness : IAsyncDisposable
         ServerOptions = serverOptions;
         Cache = new DnsCache(new TestOptions<CacheOptions>(cacheOptions), Time, NullLogger<DnsCache>.Instance);
         Registry = new UpstreamRegistry(new TestOptions<UpstreamOptions>(upstreamOptions), TimeProvider.System, NullLogger<UpstreamRegistry>.Instance);
-        Client = new UpstreamClient(Registry, new TestOptions<UpstreamOptions>(upstreamOptions), TimeProvider.System, NullLogger<UpstreamClient>.Instance);
+        Metrics = new ResolverMetrics();
+        Client = new UpstreamClient(Registry, new TestOptions<UpstreamOptions>(upstreamOptions), TimeProvider.System, Metrics, NullLogger<UpstreamClient>.Instance);
         Processor = new QueryProcessor(
             Cache,
             Client,
             new AccessControl(serverOptions.AllowedNetworks),
             new LocalZone(serverOptions.LocalRecords),
             new TestOptions<DnsServerOptions>(serverOptions),
+            Metrics,
             new StoppedNever(),
             NullLogger<QueryProcessor>.Instance);
     }
@@ -53,6 +56,8 @@ internal sealed class ResolverHarness : IAsyncDisposable
     public UpstreamRegistry Registry { get; }
 
     public UpstreamClient Client { get; }
+
+    public ResolverMetrics Metrics { get; }
 
     public QueryProcessor Processor { get; }
 
@@ -114,6 +119,7 @@ internal sealed class ResolverHarness : IAsyncDisposable
     {
         Client.Dispose();
         Cache.Dispose();
+        Metrics.Dispose();
         foreach (var fake in Upstreams)
         {
             await fake.DisposeAsync();
