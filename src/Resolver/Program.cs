@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Resolver.Cli;
 using Resolver.Core.Listeners;
 using Resolver.Hosting;
 
@@ -8,6 +9,11 @@ internal static class Program
 {
     private static async Task<int> Main(string[] args)
     {
+        if (CommandLine.IsCommand(args))
+        {
+            return await CommandLine.RunAsync(args, Console.Out, Console.Error, CancellationToken.None).ConfigureAwait(false);
+        }
+
         var configPath = ConfigurationFile.Resolve(args);
         if (!File.Exists(configPath))
         {

@@ -1,3 +1,4 @@
+using Resolver.Admin;
 using Resolver.Core.Hosting;
 using Resolver.Metrics;
 
@@ -8,7 +9,8 @@ internal static class ResolverHost
 {
     public const string DefaultAdminUrls = "http://127.0.0.1:8053";
 
-    public static WebApplication Build(string[] args, string configPath)
+    /// <summary>Builds the app; <paramref name="configureServices"/> lets tests swap services (a manual clock, a log collector).</summary>
+    public static WebApplication Build(string[] args, string configPath, Action<IServiceCollection>? configureServices = null)
     {
         var rest = ConfigurationFile.WithoutSwitch(args);
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = rest, ContentRootPath = AppContext.BaseDirectory });
@@ -21,9 +23,11 @@ internal static class ResolverHost
         builder.WebHost.UseUrls(builder.Configuration["Admin:Urls"] ?? DefaultAdminUrls);
         builder.Services.AddResolverCore(builder.Configuration);
         builder.Services.AddPrometheusExposition();
+        builder.Services.AddAdminApi(builder.Configuration);
+        configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
-        app.MapGet("/healthz", () => Results.Text("ok"));
+        app.MapAdminApi();
         app.MapPrometheusMetrics();
         return app;
     }

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Net;
+using Resolver.Core.Cache;
 using Resolver.Core.Pipeline;
 using Resolver.Core.Tests.Testing;
 using Resolver.Core.Tests.Upstreams;
@@ -140,6 +141,25 @@ public class QueryProcessorTests
         Assert.Equal(DnsResponseCode.ServFail, remembered!.ResponseCode);
         Assert.Equal(DnsResponseCode.NoError, recovered!.ResponseCode);
         Assert.Equal(2, harness.Upstreams[0].TotalQueries);
+    }
+
+    [Fact]
+    public async Task FlushDuringAnUpstreamFetch_DoesNotLetTheFetchedAnswerBackIn()
+    {
+        await using var harness = await ResolverHarness.StartAsync(count: 1, upstreams: o => o.Timeout = TimeSpan.FromSeconds(5));
+        harness.Upstreams[0].Delay = TimeSpan.FromMilliseconds(500);
+
+        var inFlight = harness.AskAsync("www.test.");
+        await WaitUntilAsync(() => harness.Upstreams[0].TotalQueries == 1);
+        var removed = harness.Cache.Flush(new FlushScope { Name = Protocol.Names.DnsName.Parse("www.test"), Subtree = true });
+        var answer = await inFlight;
+
+        Assert.Equal(0, removed);
+        Assert.Single(answer!.Answers); // the asker still gets its answer ...
+        Assert.Equal(CacheLookupState.Miss, harness.Cache.Lookup(CacheKey.Create(Protocol.Names.DnsName.Parse("www.test").Wire, DnsRecordType.A, DnsClass.IN, CacheFlags.None)).State);
+        harness.Upstreams[0].Delay = TimeSpan.Zero;
+        await harness.AskAsync("www.test.");
+        Assert.Equal(2, harness.Upstreams[0].TotalQueries); // ... but the next one goes upstream again
     }
 
     [Fact]

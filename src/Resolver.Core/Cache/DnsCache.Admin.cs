@@ -1,0 +1,127 @@
+using Resolver.Protocol.Names;
+
+namespace Resolver.Core.Cache;
+
+/// <summary>The operator's side of the cache: flush, inspect, count. Each walks the keys once.</summary>
+public sealed partial class DnsCache
+{
+    /// <summary>
+    /// Removes what <paramref name="scope"/> selects and returns how many entries went. Upstream
+    /// fetches already in flight cannot store their (pre-flush) answers afterwards.
+    /// </summary>
+    public int Flush(FlushScope scope)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        if (!scope.All && scope.Name is null)
+        {
+            throw new ArgumentException("A flush names a name, or asks for everything.", nameof(scope));
+        }
+
+        AdvanceGeneration();
+        var name = scope.Name is null ? null : Canonical(scope.Name);
+        var removed = 0;
+        foreach (var entry in Entries())
+        {
+            if (Selects(scope, name, entry) && _cache.TryGetValue(entry.Key, out var current) && ReferenceEquals(current, entry))
+            {
+                _cache.Remove(entry.Key);
+                removed++;
+            }
+        }
+
+        return removed;
+    }
+
+    /// <summary>Every entry for <paramref name="name"/> (each type), and any NXDOMAIN cached for an ancestor that covers it.</summary>
+    public IReadOnlyList<CacheEntry> Inspect(DnsName name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var wire = Canonical(name);
+        return [.. Entries()
+            .Where(e => e.Key.Name.SequenceEqual(wire) || (e.Key.IsNameError && IsAtOrBelow(wire, e.Key.Name)))
+            .OrderBy(e => e.Key.IsNameError ? 0 : 1)
+            .ThenBy(e => (ushort)e.Key.Type)];
+    }
+
+    public CacheCensus Census()
+    {
+        int entries = 0, positive = 0, negative = 0, servFail = 0, stale = 0;
+        long bytes = 0;
+        foreach (var entry in Entries())
+        {
+            entries++;
+            bytes += entry.Response.Length;
+            _ = entry.Kind switch
+            {
+                CacheEntryKind.Positive => positive++,
+                CacheEntryKind.ServFail => servFail++,
+                _ => negative++,
+            };
+            if (!entry.IsFresh(_time))
+            {
+                stale++;
+            }
+        }
+
+        return new CacheCensus(entries, positive, negative, servFail, stale, bytes);
+    }
+
+    private IEnumerable<CacheEntry> Entries()
+    {
+        foreach (var key in _cache.Keys)
+        {
+            if (_cache.TryGetValue(key, out var value) && value is CacheEntry entry)
+            {
+                yield return entry;
+            }
+        }
+    }
+
+    private bool Selects(FlushScope scope, byte[]? name, CacheEntry entry)
+    {
+        var key = entry.Key;
+        if (name is not null && !(scope.Subtree ? IsAtOrBelow(key.Name, name) : key.Name.SequenceEqual(name)))
+        {
+            return false;
+        }
+
+        if (scope.Type is { } type && key.Type != type && !key.IsNameError)
+        {
+            return false;
+        }
+
+        if (scope.NegativeOnly && !(entry.IsNegative || entry.Kind == CacheEntryKind.ServFail))
+        {
+            return false;
+        }
+
+        return !scope.StaleOnly || !entry.IsFresh(_time);
+    }
+
+    /// <summary>Whether a lower-cased wire name equals <paramref name="ancestor"/> or lies below it (label boundaries only).</summary>
+    private static bool IsAtOrBelow(ReadOnlySpan<byte> name, ReadOnlySpan<byte> ancestor)
+    {
+        var position = 0;
+        while (true)
+        {
+            if (name.Length - position == ancestor.Length)
+            {
+                return name[position..].SequenceEqual(ancestor);
+            }
+
+            if (name.Length - position < ancestor.Length || name[position] == 0)
+            {
+                return false;
+            }
+
+            position += name[position] + 1;
+        }
+    }
+
+    private static byte[] Canonical(DnsName name)
+    {
+        var wire = new byte[name.Wire.Length];
+        name.CopyCanonical(wire);
+        return wire;
+    }
+}

@@ -1,0 +1,55 @@
+namespace Resolver.Admin;
+
+/// <summary>The "Admin" configuration section: where the admin API listens, who may use it, and the fleet.</summary>
+public sealed class AdminOptions
+{
+    public const string SectionName = "Admin";
+
+    /// <summary>Never public by default.</summary>
+    public string Urls { get; set; } = "http://127.0.0.1:8053";
+
+    /// <summary>Bearer tokens with a role. When empty, one Admin token is generated into <see cref="TokenFile"/> at first start.</summary>
+    public List<AdminTokenOptions> Tokens { get; set; } = [];
+
+    /// <summary>Where a generated token is kept (readable only by this user). Default: ~/.local/share/resolver/admin-token.</summary>
+    public string? TokenFile { get; set; }
+
+    /// <summary>The other resolvers of the fleet; a flush with "fleet": true goes to each of them.</summary>
+    public List<PeerOptions> Peers { get; set; } = [];
+
+    /// <summary>How long a fleet flush waits for each peer.</summary>
+    public TimeSpan FleetTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    public string ResolveTokenFile() =>
+        TokenFile ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "resolver", "admin-token");
+}
+
+public sealed class AdminTokenOptions
+{
+    /// <summary>Who this is, for audit lines ("ops", "grafana").</summary>
+    public string Name { get; set; } = string.Empty;
+
+    public string Token { get; set; } = string.Empty;
+
+    public AdminRole Role { get; set; } = AdminRole.Read;
+}
+
+public sealed class PeerOptions
+{
+    public string Name { get; set; } = string.Empty;
+
+    /// <summary>The peer's admin base URL, e.g. http://10.0.0.2:8053.</summary>
+    public string Url { get; set; } = string.Empty;
+
+    /// <summary>An Admin token of that peer.</summary>
+    public string Token { get; set; } = string.Empty;
+}
+
+public enum AdminRole
+{
+    /// <summary>Inspect the cache, statistics and upstreams.</summary>
+    Read,
+
+    /// <summary>Everything, including flushes and draining upstreams.</summary>
+    Admin,
+}

@@ -1,0 +1,51 @@
+namespace Resolver.Admin;
+
+/// <summary>POST /api/v1/cache/flush. One of <see cref="Name"/> or <see cref="All"/> is required; scripts rely on these names.</summary>
+public sealed record FlushRequest(
+    string? Name = null,
+    string? Type = null,
+    bool Subtree = false,
+    bool NegativeOnly = false,
+    bool StaleOnly = false,
+    bool All = false,
+    bool Fleet = false);
+
+/// <summary>How many entries went here, and, for a fleet flush, on each peer.</summary>
+public sealed record FlushResponse(int Removed, IReadOnlyList<PeerFlushResult> Peers);
+
+/// <summary>One peer's answer to a fleet flush: its removed count, or why it failed.</summary>
+public sealed record PeerFlushResult(string Name, string Url, int? Removed, string? Error);
+
+/// <summary>GET /api/v1/cache/{name}: every entry the cache holds for a name.</summary>
+public sealed record CacheNameView(string Name, IReadOnlyList<CacheEntryView> Entries);
+
+public sealed record CacheEntryView(
+    string Type,
+    string Kind,
+    string Rcode,
+    bool Negative,
+    bool Stale,
+    uint TtlLeft,
+    uint OriginalTtl,
+    string? Upstream,
+    int Hits,
+    string? CoveredBy,
+    IReadOnlyList<string> Answer,
+    IReadOnlyList<string> Authority);
+
+/// <summary>GET /api/v1/cache/stats.</summary>
+public sealed record CacheStatsView(
+    int Entries,
+    int Positive,
+    int Negative,
+    int ServFail,
+    int Stale,
+    long Hits,
+    long Misses,
+    double HitRatio,
+    long NegativeHits,
+    long StaleAnswers,
+    long Prefetches,
+    long Evictions,
+    long ResponseBytes,
+    int MaxEntries);

@@ -1,0 +1,133 @@
+using Resolver.Core.Cache;
+using Resolver.Core.Telemetry;
+using Resolver.Protocol.Messages;
+using Resolver.Protocol.Names;
+using Resolver.Protocol.Records;
+
+namespace Resolver.Admin;
+
+/// <summary>Flush, inspect and count the cache.</summary>
+internal static partial class CacheEndpoints
+{
+    public static void Map(RouteGroupBuilder api)
+    {
+        api.MapPost("/cache/flush", FlushAsync)
+            .AddEndpointFilter(new BearerTokenFilter(AdminRole.Admin))
+            .WithSummary("Flush an exact name (all types or one), a subtree, only negative or only stale entries, or everything; optionally on every peer of the fleet.");
+        api.MapGet("/cache/stats", Stats)
+            .AddEndpointFilter(new BearerTokenFilter(AdminRole.Read))
+            .WithSummary("Entries by kind, hit ratio, evictions, size.");
+        api.MapGet("/cache/{name}", Inspect)
+            .AddEndpointFilter(new BearerTokenFilter(AdminRole.Read))
+            .WithSummary("What the cache holds for a name: each type, its records, TTL left, negative or stale, which upstream answered, hits.");
+    }
+
+    private static async Task<IResult> FlushAsync(
+        FlushRequest? request, HttpContext http, DnsCache cache, ResolverMetrics metrics, FleetFlusher fleet, ILoggerFactory loggers)
+    {
+        if (!TryScope(request, out var scope, out var problem))
+        {
+            return problem;
+        }
+
+        var removed = cache.Flush(scope);
+        metrics.Flushed(scope.Kind, removed);
+        var caller = BearerTokenFilter.Caller(http);
+        LogFlush(loggers.CreateLogger("Resolver.Audit"), caller.Name, scope.ToString(), removed, request!.Fleet);
+
+        var peers = request.Fleet ? await fleet.FlushAsync(request, http.RequestAborted).ConfigureAwait(false) : [];
+        return Results.Ok(new FlushResponse(removed, peers));
+    }
+
+    private static IResult Inspect(string name, DnsCache cache)
+    {
+        if (!DnsName.TryParse(name, out var parsed))
+        {
+            return BadRequest($"'{name}' is not a valid domain name.");
+        }
+
+        var time = cache.Time;
+        var entries = cache.Inspect(parsed).Select(entry => View(entry, parsed, time)).ToList();
+        return Results.Ok(new CacheNameView(parsed.ToString(), entries));
+    }
+
+    private static CacheStatsView Stats(DnsCache cache, ResolverMetrics metrics)
+    {
+        var census = cache.Census();
+        var hits = metrics.CacheHits;
+        var misses = metrics.CacheMisses;
+        var ratio = hits + misses == 0 ? 0 : Math.Round((double)hits / (hits + misses), 4);
+        return new CacheStatsView(
+            census.Entries, census.Positive, census.Negative, census.ServFail, census.Stale,
+            hits, misses, ratio, metrics.NegativeHits, metrics.StaleAnswers, metrics.Prefetches,
+            cache.Evictions, census.ResponseBytes, cache.Options.MaxEntries);
+    }
+
+    /// <summary>Turns a request into a flush scope, or a 400 that says what is wrong (nothing is flushed then).</summary>
+    private static bool TryScope(FlushRequest? request, out FlushScope scope, out IResult problem)
+    {
+        scope = new FlushScope();
+        problem = Results.Empty;
+        string? error = null;
+        DnsName? name = null;
+        DnsRecordType? type = null;
+        if (request is null)
+        {
+            error = "Send a JSON body, e.g. {\"name\": \"example.com\", \"subtree\": true, \"negativeOnly\": true} or {\"all\": true}.";
+        }
+        else if (request.All == (request.Name is not null))
+        {
+            error = request.All ? "Give either name or all, not both." : "Give a name to flush, or \"all\": true.";
+        }
+        else if (request.Name is not null && !DnsName.TryParse(request.Name, out name))
+        {
+            error = $"'{request.Name}' is not a valid domain name.";
+        }
+        else if (request.Type is not null && (request.All || !Mnemonics.TryParseType(request.Type, out type)))
+        {
+            error = request.All ? "type goes with a name, not with all." : $"'{request.Type}' is not a DNS record type (e.g. A, AAAA, MX, TYPE65280).";
+        }
+        else if (request.All && request.Subtree)
+        {
+            error = "subtree goes with a name, not with all.";
+        }
+
+        if (error is not null)
+        {
+            problem = BadRequest(error);
+            return false;
+        }
+
+        scope = new FlushScope { Name = name, Type = type, Subtree = request!.Subtree, NegativeOnly = request.NegativeOnly, StaleOnly = request.StaleOnly, All = request.All };
+        return true;
+    }
+
+    private static CacheEntryView View(CacheEntry entry, DnsName asked, TimeProvider time)
+    {
+        var stored = DnsMessage.Parse(entry.Response);
+        var left = entry.RemainingTtl(time);
+        var coveredBy = entry.Key.IsNameError && !entry.Key.ToName().Equals(asked) ? entry.Key.ToName().ToString() : null;
+        return new CacheEntryView(
+            Type: entry.Key.IsNameError ? "*" : Mnemonics.ToText(entry.Key.Type),
+            Kind: entry.Kind.ToString(),
+            Rcode: (entry.Kind == CacheEntryKind.ServFail ? DnsResponseCode.ServFail : stored.ResponseCode).ToString().ToUpperInvariant(),
+            Negative: entry.IsNegative,
+            Stale: !entry.IsFresh(time),
+            TtlLeft: left,
+            OriginalTtl: entry.Ttl,
+            Upstream: entry.Upstream,
+            Hits: entry.Hits,
+            CoveredBy: coveredBy,
+            Answer: Aged(stored.Answers, left),
+            Authority: Aged(stored.Authorities, left));
+    }
+
+    private static List<string> Aged(List<DnsResourceRecord> records, uint left) =>
+        [.. records.Select(r => new DnsResourceRecord(r.Name, Math.Min(r.Ttl, left), r.Data, r.Class).ToString())];
+
+    internal static IResult BadRequest(string detail) =>
+        Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad request", detail: detail);
+
+    [LoggerMessage(EventId = 510, Level = LogLevel.Information, Message = "AUDIT flush by {Caller}: {Scope}; removed {Removed}; fleet {Fleet}")]
+    private static partial void LogFlush(ILogger logger, string caller, string scope, int removed, bool fleet);
+}

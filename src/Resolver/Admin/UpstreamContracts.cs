@@ -1,0 +1,20 @@
+namespace Resolver.Admin;
+
+/// <summary>GET /api/v1/upstreams: one upstream's health.</summary>
+public sealed record UpstreamView(
+    string Name,
+    string Address,
+    string Transport,
+    string? TlsName,
+    string State,
+    double SmoothedRttMs,
+    int InFlight,
+    long Queries,
+    long Failures,
+    long Timeouts,
+    int ConsecutiveFailures,
+    string? LastError,
+    DateTimeOffset? DownSince);
+
+/// <summary>POST /api/v1/upstreams/drain: take an upstream out of use by hand (drain: true) or put it back.</summary>
+public sealed record DrainRequest(string? Name = null, bool Drain = true);

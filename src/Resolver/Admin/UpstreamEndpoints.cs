@@ -1,0 +1,53 @@
+using Resolver.Core.Upstreams;
+
+namespace Resolver.Admin;
+
+/// <summary>Upstream health, and draining an upstream by hand.</summary>
+internal static partial class UpstreamEndpoints
+{
+    public static void Map(RouteGroupBuilder api)
+    {
+        api.MapGet("/upstreams", (UpstreamRegistry registry) => registry.All.Select(View).ToList())
+            .AddEndpointFilter(new BearerTokenFilter(AdminRole.Read))
+            .WithSummary("Each upstream: state (up, down, drained), smoothed RTT, in flight, queries, failures, timeouts, last error, down since.");
+        api.MapPost("/upstreams/drain", Drain)
+            .AddEndpointFilter(new BearerTokenFilter(AdminRole.Admin))
+            .WithSummary("Take an upstream out of use by hand (drain: true), or put it back (drain: false).");
+    }
+
+    private static IResult Drain(DrainRequest? request, UpstreamRegistry registry, HttpContext http, ILoggerFactory loggers)
+    {
+        if (request?.Name is null)
+        {
+            return CacheEndpoints.BadRequest("Send {\"name\": \"<upstream name from GET /api/v1/upstreams>\", \"drain\": true}.");
+        }
+
+        var server = registry.Find(request.Name);
+        if (server is null)
+        {
+            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"No upstream is named '{request.Name}'.");
+        }
+
+        server.Drained = request.Drain;
+        LogDrain(loggers.CreateLogger("Resolver.Audit"), BearerTokenFilter.Caller(http).Name, server.Name, request.Drain);
+        return Results.Ok(View(server));
+    }
+
+    internal static UpstreamView View(UpstreamServer server) => new(
+        server.Name,
+        server.EndPoint.ToString(),
+        server.Transport.ToString(),
+        server.TlsName,
+        server.Drained ? "drained" : server.IsDown ? "down" : "up",
+        Math.Round(server.SmoothedRttMs, 2),
+        server.InFlight,
+        server.Queries,
+        server.Failures,
+        server.Timeouts,
+        server.ConsecutiveFailures,
+        server.LastError,
+        server.DownSince);
+
+    [LoggerMessage(EventId = 511, Level = LogLevel.Information, Message = "AUDIT upstream {Upstream} drained={Drained} by {Caller}")]
+    private static partial void LogDrain(ILogger logger, string caller, string upstream, bool drained);
+}

@@ -1,0 +1,130 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Resolver.Core.Cache;
+using Resolver.Hosting;
+using Resolver.Protocol.Edns;
+using Resolver.Protocol.Messages;
+using Resolver.Protocol.Names;
+using Resolver.Protocol.Records;
+
+namespace Resolver.Tests.Testing;
+
+/// <summary>
+/// A whole resolver process in-process: DNS on 127.0.0.1:0, admin API on http://127.0.0.1:0, a manual
+/// clock, collected logs, and helpers to seed the cache and call the API with a token.
+/// </summary>
+internal sealed class TestApp : IAsyncDisposable
+{
+    public const string AdminToken = "ops-token-0123456789";
+    public const string ReadToken = "read-token-0123456789";
+
+    private readonly string _directory;
+
+    private TestApp(WebApplication app, string directory, LogCollector logs, ManualTimeProvider time)
+    {
+        App = app;
+        _directory = directory;
+        Logs = logs;
+        Time = time;
+        Url = new Uri(app.Urls.First());
+        Http = new HttpClient { BaseAddress = Url, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public WebApplication App { get; }
+
+    public Uri Url { get; }
+
+    public HttpClient Http { get; }
+
+    public LogCollector Logs { get; }
+
+    public ManualTimeProvider Time { get; }
+
+    public DnsCache Cache => App.Services.GetRequiredService<DnsCache>();
+
+    /// <summary>Starts an instance; <paramref name="admin"/> is the JSON of the Admin section without Urls (default: an ops and a read token).</summary>
+    public static async Task<TestApp> StartAsync(string? admin = null, string upstreams = """{ "Servers": [ { "Address": "127.0.0.1:9" } ] }""")
+    {
+        var directory = Directory.CreateTempSubdirectory("resolver-app-").FullName;
+        admin ??= $$"""
+            "Tokens": [ { "Name": "ops", "Token": "{{AdminToken}}", "Role": "Admin" }, { "Name": "grafana", "Token": "{{ReadToken}}", "Role": "Read" } ]
+            """;
+        var path = Path.Combine(directory, "appsettings.json");
+        await File.WriteAllTextAsync(path, $$"""
+            {
+              "Dns": { "Listen": [ "127.0.0.1:0" ] },
+              "Upstreams": {{upstreams}},
+              "Admin": { "Urls": "http://127.0.0.1:0", {{admin}} },
+              "Logging": { "LogLevel": { "Default": "Information" } }
+            }
+            """);
+        var logs = new LogCollector();
+        var time = new ManualTimeProvider();
+        var app = ResolverHost.Build(["--config", path], path, services =>
+        {
+            services.AddSingleton<TimeProvider>(time);
+            services.AddSingleton<ILoggerProvider>(logs);
+        });
+        await app.StartAsync();
+        return new TestApp(app, directory, logs, time);
+    }
+
+    /// <summary>Puts an answer for <paramref name="name"/> in the cache, as if an upstream had sent it.</summary>
+    public void Seed(string name, DnsRecordType type, DnsResponseCode code = DnsResponseCode.NoError, uint ttl = 300)
+    {
+        var owner = DnsName.Parse(name);
+        var response = new DnsMessage { Id = 1, IsResponse = true, ResponseCode = code, Edns = new EdnsRecord() };
+        response.Questions.Add(new DnsQuestion(owner, type));
+        if (code == DnsResponseCode.NoError && type is DnsRecordType.A or DnsRecordType.AAAA)
+        {
+            DnsRecordData data = type == DnsRecordType.A ? new AData(IPAddress.Parse("192.0.2.1")) : new AaaaData(IPAddress.Parse("2001:db8::1"));
+            response.Answers.Add(new DnsResourceRecord(owner, ttl, data));
+        }
+        else
+        {
+            var zone = DnsName.Parse("example.com");
+            response.Authorities.Add(new DnsResourceRecord(zone, ttl, new SoaData(DnsName.Parse("ns.example.com"), DnsName.Parse("hostmaster.example.com"), 1, 3600, 900, 604800, ttl)));
+        }
+
+        var buffer = new byte[1024];
+        response.TryWrite(buffer, out var written);
+        var cache = Cache;
+        var key = CacheKey.Create(owner.Wire, type, DnsClass.IN, CacheFlags.None);
+        var entry = CacheEntryFactory.Create(key, buffer.AsSpan(0, written), "seed-upstream", cache.Options, cache.Time.GetTimestamp())!;
+        cache.Store(entry, cache.Generation);
+    }
+
+    public HttpRequestMessage Request(HttpMethod method, string path, string? token = AdminToken, string? json = null)
+    {
+        var request = new HttpRequestMessage(method, path);
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        if (json is not null)
+        {
+            request.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
+        }
+
+        return request;
+    }
+
+    public async Task<(HttpStatusCode Status, string Body)> SendAsync(HttpMethod method, string path, string? token = AdminToken, string? json = null)
+    {
+        using var request = Request(method, path, token, json);
+        using var response = await Http.SendAsync(request);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await App.StopAsync();
+        await App.DisposeAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+}
