@@ -1,19 +1,185 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using Resolver.Admin;
+
 namespace Resolver.Cli;
 
-/// <summary>Placeholder for the CLI verbs (flush, cache, upstreams, stats) that call the admin API (being written).</summary>
+/// <summary>
+/// The admin verbs (flush, cache, upstreams, stats): each calls the admin HTTP API of a running
+/// resolver and prints a readable answer, or with --json the server's JSON as is. Exit codes:
+/// 0 success, 1 failure (unreachable, HTTP error, a peer failed a fleet flush), 2 usage error.
+/// </summary>
 internal static class CommandLine
 {
     private static readonly string[] s_verbs = ["flush", "cache", "upstreams", "stats"];
 
     /// <summary>True when the arguments start with a CLI verb (otherwise the server runs).</summary>
-    public static bool IsCommand(string[] args) => args.Length > 0 && s_verbs.Contains(args[0]);
+    public static bool IsCommand(string[] args) => args.Length > 0 && s_verbs.Contains(args[0], StringComparer.Ordinal);
 
-    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        _ = args;
-        _ = output;
-        _ = cancellationToken;
-        error.WriteLine("not implemented");
-        return Task.FromResult(1);
+        var root = new Verbs(output, error).Root;
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0 && parse.Action is not HelpAction)
+        {
+            foreach (var parseError in parse.Errors)
+            {
+                await error.WriteLineAsync(parseError.Message).ConfigureAwait(false);
+            }
+
+            var verb = parse.CommandResult.Command == root ? string.Empty : parse.CommandResult.Command.Name + " ";
+            await error.WriteLineAsync($"Run 'resolver {verb}--help' for usage.").ConfigureAwait(false);
+            return 2;
+        }
+
+        try
+        {
+            return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await error.WriteLineAsync("Cancelled.").ConfigureAwait(false);
+            return 1;
+        }
+    }
+
+    /// <summary>The command tree, bound to the writers of one run.</summary>
+    private sealed class Verbs
+    {
+        private readonly TextWriter _output;
+        private readonly TextWriter _error;
+
+        private readonly Option<bool> _json = new("--json") { Description = "Print the server's JSON answer as is (for scripts).", Recursive = true };
+        private readonly Option<string?> _url = new("--url") { Description = $"The admin API base URL (default: ${AdminEndpoint.UrlVariable}, else Admin:Urls of the configuration).", Recursive = true };
+        private readonly Option<string?> _token = new("--token") { Description = $"A bearer token (default: ${AdminEndpoint.TokenVariable}, else Admin:Tokens or the generated token file).", Recursive = true };
+        private readonly Option<string?> _config = new("--config") { Description = "The resolver's configuration file (default: appsettings.json next to the executable).", Recursive = true };
+
+        public Verbs(TextWriter output, TextWriter error)
+        {
+            _output = output;
+            _error = error;
+            Root = new RootCommand("Inspect and flush a running resolver through its admin API.") { _json, _url, _token, _config };
+            Root.Subcommands.Add(Flush());
+            Root.Subcommands.Add(Read("cache", "Show what the cache holds for a name: each type, its records, TTL left, stale or not, which upstream answered, hits."));
+            Root.Subcommands.Add(Read("upstreams", "Show each upstream's health: state, smoothed RTT, in flight, queries, failures, timeouts."));
+            Root.Subcommands.Add(Read("stats", "Show cache statistics: entries by kind, hit ratio, evictions, size."));
+        }
+
+        public RootCommand Root { get; }
+
+        private Command Flush()
+        {
+            var name = new Argument<string?>("name") { Description = "The name to flush (all types unless --type).", Arity = ArgumentArity.ZeroOrOne };
+            var type = new Option<string?>("--type") { Description = "Only this record type (A, AAAA, MX, TYPE65280, ...)." };
+            var subtree = new Option<bool>("--subtree") { Description = "The name and every name below it." };
+            var negative = new Option<bool>("--negative") { Description = "Only negative entries (NXDOMAIN, NODATA)." };
+            var stale = new Option<bool>("--stale") { Description = "Only stale (expired) entries." };
+            var all = new Option<bool>("--all") { Description = "Everything (instead of a name)." };
+            var fleet = new Option<bool>("--fleet") { Description = "Also on every peer of Admin:Peers." };
+            var command = new Command("flush", "Remove entries from the cache: a name (one type or all), a subtree, only negative or stale ones, or everything.")
+            {
+                name, type, subtree, negative, stale, all, fleet,
+            };
+            command.Validators.Add(result =>
+            {
+                var hasName = result.GetValue(name) is not null;
+                var isAll = result.GetValue(all);
+                if (hasName == isAll)
+                {
+                    result.AddError(isAll ? "Give either a name or --all, not both." : "Give a name to flush, or --all.");
+                }
+                else if (isAll && (result.GetValue(type) is not null || result.GetValue(subtree)))
+                {
+                    result.AddError("--type and --subtree go with a name, not with --all.");
+                }
+            });
+            command.SetAction((parse, cancellationToken) => GuardAsync(async () =>
+            {
+                var request = new FlushRequest(
+                    Name: parse.GetValue(name),
+                    Type: parse.GetValue(type),
+                    Subtree: parse.GetValue(subtree),
+                    NegativeOnly: parse.GetValue(negative),
+                    StaleOnly: parse.GetValue(stale),
+                    All: parse.GetValue(all),
+                    Fleet: parse.GetValue(fleet));
+                using var client = Client(parse, needsAdmin: true);
+                var body = await client.PostAsync("api/v1/cache/flush", request, AdminJson.Default.FlushRequest, cancellationToken).ConfigureAwait(false);
+                var response = AdminClient.Read(body, AdminJson.Default.FlushResponse);
+                var ok = response.Peers.All(p => p.Error is null);
+                if (parse.GetValue(_json))
+                {
+                    await _output.WriteLineAsync(body).ConfigureAwait(false);
+                }
+                else
+                {
+                    ok = CliOutput.Flush(_output, response, request.Fleet);
+                }
+
+                return ok ? 0 : 1;
+            }));
+            return command;
+        }
+
+        /// <summary>A read-only verb: cache NAME, upstreams or stats.</summary>
+        private Command Read(string verb, string description)
+        {
+            var command = new Command(verb, description);
+            var name = new Argument<string>("name") { Description = "The domain name to look up in the cache." };
+            if (verb == "cache")
+            {
+                command.Arguments.Add(name);
+            }
+
+            command.SetAction((parse, cancellationToken) => GuardAsync(async () =>
+            {
+                var path = verb switch
+                {
+                    "cache" => "api/v1/cache/" + Uri.EscapeDataString(parse.GetValue(name)!),
+                    "stats" => "api/v1/cache/stats",
+                    _ => "api/v1/upstreams",
+                };
+                using var client = Client(parse, needsAdmin: false);
+                var body = await client.GetAsync(path, cancellationToken).ConfigureAwait(false);
+                if (parse.GetValue(_json))
+                {
+                    await _output.WriteLineAsync(body).ConfigureAwait(false);
+                    return 0;
+                }
+
+                switch (verb)
+                {
+                    case "cache":
+                        CliOutput.Cache(_output, AdminClient.Read(body, AdminJson.Default.CacheNameView));
+                        break;
+                    case "stats":
+                        CliOutput.Stats(_output, AdminClient.Read(body, AdminJson.Default.CacheStatsView));
+                        break;
+                    default:
+                        CliOutput.Upstreams(_output, AdminClient.Read(body, AdminJson.Default.IReadOnlyListUpstreamView));
+                        break;
+                }
+
+                return 0;
+            }));
+            return command;
+        }
+
+        private AdminClient Client(ParseResult parse, bool needsAdmin) =>
+            new(AdminEndpoint.Resolve(parse.GetValue(_url), parse.GetValue(_token), parse.GetValue(_config), needsAdmin));
+
+        /// <summary>Runs a verb; a <see cref="CliException"/> becomes one line on the error writer and its exit code.</summary>
+        private async Task<int> GuardAsync(Func<Task<int>> verb)
+        {
+            try
+            {
+                return await verb().ConfigureAwait(false);
+            }
+            catch (CliException e)
+            {
+                await _error.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
+                return e.ExitCode;
+            }
+        }
     }
 }

@@ -1,0 +1,95 @@
+using Resolver.Admin;
+
+namespace Resolver.Cli;
+
+/// <summary>
+/// Where the admin API is and which bearer token to send: the --url/--token flags, else the
+/// RESOLVER_URL/RESOLVER_TOKEN environment variables, else the resolver's own configuration file
+/// (Admin:Urls, Admin:Tokens, or the generated token file).
+/// </summary>
+internal sealed record AdminEndpoint(Uri BaseUrl, string Token)
+{
+    public const string UrlVariable = "RESOLVER_URL";
+    public const string TokenVariable = "RESOLVER_TOKEN";
+
+    private static readonly string[] s_wildcardHosts = ["0.0.0.0", "[::]", "*", "+"];
+
+    /// <param name="url">--url, or null.</param>
+    /// <param name="token">--token, or null.</param>
+    /// <param name="configPath">--config, or null for appsettings.json next to the executable.</param>
+    /// <param name="needsAdmin">True for calls that change state (flush): a token with the Admin role is taken from the configuration.</param>
+    public static AdminEndpoint Resolve(string? url, string? token, string? configPath, bool needsAdmin)
+    {
+        url = NonEmpty(url) ?? NonEmpty(Environment.GetEnvironmentVariable(UrlVariable));
+        token = NonEmpty(token) ?? NonEmpty(Environment.GetEnvironmentVariable(TokenVariable));
+        string source;
+        if (url is null || token is null)
+        {
+            var settings = CliSettings.Load(configPath);
+            source = url is null ? $"Admin:Urls in {settings.Path}" : "--url or " + UrlVariable;
+            url ??= settings.Urls;
+            token ??= TokenFrom(settings, needsAdmin);
+        }
+        else
+        {
+            source = "--url or " + UrlVariable;
+        }
+
+        return new AdminEndpoint(ParseUrl(url, source), token);
+    }
+
+    /// <summary>The first of a ';'-separated list, with a wildcard host (0.0.0.0, [::], *, +) replaced by 127.0.0.1.</summary>
+    internal static Uri ParseUrl(string urls, string source)
+    {
+        var first = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? string.Empty;
+        var hostStart = first.IndexOf("://", StringComparison.Ordinal);
+        if (hostStart >= 0)
+        {
+            hostStart += 3;
+            var rest = first[hostStart..];
+            var hostLength = rest.StartsWith('[') ? rest.IndexOf(']', StringComparison.Ordinal) + 1 : rest.IndexOfAny([':', '/']);
+            var host = hostLength <= 0 ? rest : rest[..hostLength];
+            if (s_wildcardHosts.Contains(host, StringComparer.Ordinal))
+            {
+                first = string.Concat(first.AsSpan(0, hostStart), "127.0.0.1", rest.AsSpan(host.Length));
+            }
+        }
+
+        if (!Uri.TryCreate(first, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            throw new CliException($"'{first}' (from {source}) is not an http:// or https:// URL.");
+        }
+
+        // Relative API paths resolve under the base URL only when it ends with a slash.
+        return uri.AbsolutePath.EndsWith('/') ? uri : new Uri(uri.GetLeftPart(UriPartial.Path) + "/");
+    }
+
+    private static string TokenFrom(CliSettings settings, bool needsAdmin)
+    {
+        if (settings.Tokens.Count > 0)
+        {
+            var chosen = needsAdmin ? settings.Tokens.FirstOrDefault(t => t.Role == AdminRole.Admin) : settings.Tokens[0];
+            return chosen?.Token ?? throw new CliException(
+                $"No token with the Admin role in Admin:Tokens of {settings.Path}; pass --token or set {TokenVariable}.");
+        }
+
+        var file = settings.TokenFile;
+        try
+        {
+            var token = File.ReadAllText(file).Trim();
+            return token.Length > 0 ? token : throw new CliException($"The admin token file {file} is empty.");
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new CliException(
+                $"No admin token: pass --token, set {TokenVariable}, or configure Admin:Tokens in {settings.Path} " +
+                $"(the generated token file {file} does not exist; the resolver writes it at first start).");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"Cannot read the admin token file {file}: {e.Message}");
+        }
+    }
+
+    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+}

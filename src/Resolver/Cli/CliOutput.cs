@@ -1,0 +1,132 @@
+using System.Globalization;
+using Resolver.Admin;
+
+namespace Resolver.Cli;
+
+/// <summary>The human-readable renderings of the admin API's answers.</summary>
+internal static class CliOutput
+{
+    private static readonly CultureInfo s_invariant = CultureInfo.InvariantCulture;
+
+    /// <summary>"Removed N entries." and one line per peer; false when a peer failed.</summary>
+    public static bool Flush(TextWriter output, FlushResponse response, bool fleet)
+    {
+        output.WriteLine($"Removed {Count(response.Removed, "entry", "entries")}.");
+        if (fleet && response.Peers.Count == 0)
+        {
+            output.WriteLine("  no peers are configured (Admin:Peers)");
+        }
+
+        foreach (var peer in response.Peers)
+        {
+            output.WriteLine(peer.Error is null
+                ? $"  peer {peer.Name} ({peer.Url}): removed {peer.Removed ?? 0}"
+                : $"  peer {peer.Name} ({peer.Url}): FAILED: {peer.Error}");
+        }
+
+        return response.Peers.All(p => p.Error is null);
+    }
+
+    public static void Cache(TextWriter output, CacheNameView view)
+    {
+        if (view.Entries.Count == 0)
+        {
+            // The server's names are absolute ("www.example.com."): no second full stop.
+            output.WriteLine(view.Name.EndsWith('.') ? $"No entries for {view.Name}" : $"No entries for {view.Name}.");
+            return;
+        }
+
+        var table = new TextTable(["TYPE", "KIND", "RCODE", "TTL-LEFT/ORIGINAL", "STALE", "UPSTREAM", "HITS"], 6);
+        foreach (var entry in view.Entries)
+        {
+            table.Add(
+                entry.Type,
+                entry.Kind,
+                entry.Rcode,
+                Invariant($"{entry.TtlLeft}/{entry.OriginalTtl}"),
+                entry.Stale ? "yes" : "no",
+                entry.Upstream ?? "-",
+                entry.Hits.ToString(s_invariant));
+        }
+
+        table.Write(output, i =>
+        {
+            var entry = view.Entries[i];
+            if (entry.CoveredBy is not null)
+            {
+                output.WriteLine($"    (covered by the NXDOMAIN of {entry.CoveredBy})");
+            }
+
+            foreach (var record in entry.Answer)
+            {
+                output.WriteLine("    " + Spaced(record));
+            }
+
+            foreach (var record in entry.Authority)
+            {
+                output.WriteLine("    " + Spaced(record) + "  ; authority");
+            }
+        });
+    }
+
+    public static void Upstreams(TextWriter output, IReadOnlyList<UpstreamView> upstreams)
+    {
+        if (upstreams.Count == 0)
+        {
+            output.WriteLine("No upstreams are configured.");
+            return;
+        }
+
+        var table = new TextTable(["NAME", "STATE", "RTT(ms)", "INFLIGHT", "QUERIES", "FAILURES", "TIMEOUTS", "DOWN-SINCE", "LAST-ERROR"], 2, 3, 4, 5, 6);
+        foreach (var u in upstreams)
+        {
+            table.Add(
+                u.Name,
+                u.State,
+                u.SmoothedRttMs.ToString("0.0", s_invariant),
+                u.InFlight.ToString(s_invariant),
+                u.Queries.ToString(s_invariant),
+                u.Failures.ToString(s_invariant),
+                u.Timeouts.ToString(s_invariant),
+                u.DownSince?.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", s_invariant) ?? "-",
+                u.LastError ?? "-");
+        }
+
+        table.Write(output);
+    }
+
+    public static void Stats(TextWriter output, CacheStatsView stats)
+    {
+        (string Key, string Value)[] lines =
+        [
+            ("entries", Number(stats.Entries)),
+            ("positive", Number(stats.Positive)),
+            ("negative", Number(stats.Negative)),
+            ("servfail", Number(stats.ServFail)),
+            ("stale", Number(stats.Stale)),
+            ("max entries", Number(stats.MaxEntries)),
+            ("response bytes", Number(stats.ResponseBytes)),
+            ("hits", Number(stats.Hits)),
+            ("misses", Number(stats.Misses)),
+            ("hit ratio", (stats.HitRatio * 100).ToString("0.00", s_invariant) + " %"),
+            ("negative hits", Number(stats.NegativeHits)),
+            ("stale answers", Number(stats.StaleAnswers)),
+            ("prefetches", Number(stats.Prefetches)),
+            ("evictions", Number(stats.Evictions)),
+        ];
+        var width = lines.Max(l => l.Key.Length) + 1;
+        foreach (var (key, value) in lines)
+        {
+            output.WriteLine((key + ":").PadRight(width) + " " + value);
+        }
+    }
+
+    private static string Number(long value) => value.ToString(s_invariant);
+
+    private static string Count(int n, string one, string many) => Invariant($"{n} {(n == 1 ? one : many)}");
+
+    private static string Invariant(FormattableString text) => text.ToString(s_invariant);
+
+    /// <summary>Records come tab-separated (zone-file style); one space reads better in an indented list.</summary>
+    private static string Spaced(string record) => record.Replace('\t', ' ');
+}

@@ -1,0 +1,328 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Resolver.Cli;
+using Resolver.Core.Cache;
+using Resolver.Hosting;
+using Resolver.Protocol.Messages;
+using Resolver.Protocol.Names;
+using Resolver.Protocol.Records;
+
+namespace Resolver.Tests.Cli;
+
+/// <summary>The CLI verbs against a real resolver host (DNS and admin API on loopback, ephemeral ports).</summary>
+public sealed class CommandLineTests : IAsyncLifetime
+{
+    private const string AdminToken = "ops-token-0123456789";
+    private const string ReadToken = "read-token-0123456789";
+
+    private readonly string _directory = Directory.CreateTempSubdirectory("resolver-cli-").FullName;
+    private WebApplication _app = null!;
+    private string _url = null!;
+
+    public async Task InitializeAsync()
+    {
+        var path = Path.Combine(_directory, "server.json");
+        await File.WriteAllTextAsync(path, $$"""
+            {
+              "Dns": { "Listen": [ "127.0.0.1:0" ] },
+              "Upstreams": { "Servers": [ { "Address": "127.0.0.1:9" } ] },
+              "Admin": {
+                "Urls": "http://127.0.0.1:0",
+                "Tokens": [ { "Name": "ops", "Token": "{{AdminToken}}", "Role": "Admin" }, { "Name": "grafana", "Token": "{{ReadToken}}", "Role": "Read" } ]
+              },
+              "Logging": { "LogLevel": { "Default": "None" } }
+            }
+            """);
+        _app = ResolverHost.Build(["--config", path], path);
+        await _app.StartAsync();
+        _url = _app.Urls.First();
+        Seed("www.example.com");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    [Fact]
+    public async Task Cache_ShowsTheTableWithTheRecordAndTheUpstream()
+    {
+        var (code, output, error) = await RunAsync("cache", "www.example.com");
+
+        Assert.Equal(0, code);
+        Assert.Equal(string.Empty, error);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Matches(@"^TYPE\s+KIND\s+RCODE\s+TTL-LEFT/ORIGINAL\s+STALE\s+UPSTREAM\s+HITS$", lines[0]);
+        Assert.Matches(@"^A\s+Positive\s+NOERROR\s+\d+/300\s+no\s+test-upstream\s+0$", lines[1]);
+        Assert.Matches(@"^www\.example\.com\. \d+ IN A 192\.0\.2\.1$", lines[2]);
+    }
+
+    [Fact]
+    public async Task Cache_UnknownName_SaysNoEntries()
+    {
+        var (code, output, _) = await RunAsync("cache", "nothing.example.com");
+
+        Assert.Equal(0, code);
+        Assert.Contains("No entries for nothing.example.com", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Cache_InvalidName_ShowsTheProblemDetail()
+    {
+        var (code, output, error) = await RunAsync("cache", "a..b");
+
+        Assert.Equal(1, code);
+        Assert.Equal(string.Empty, output);
+        Assert.Contains("400", error, StringComparison.Ordinal);
+        Assert.Contains("'a..b' is not a valid domain name.", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Stats_ShowsOneEntry()
+    {
+        var (code, output, _) = await RunAsync("stats");
+
+        Assert.Equal(0, code);
+        Assert.Matches(@"(?m)^entries:\s+1$", output);
+        Assert.Matches(@"(?m)^positive:\s+1$", output);
+        Assert.Matches(@"(?m)^hit ratio:\s+\d+\.\d\d %$", output);
+    }
+
+    [Fact]
+    public async Task Flush_Name_RemovesIt_AndCacheThenShowsNone()
+    {
+        var (code, output, error) = await RunAsync("flush", "www.example.com");
+
+        Assert.Equal(0, code);
+        Assert.Equal(string.Empty, error);
+        Assert.Equal("Removed 1 entry.", output.Trim());
+        (code, output, _) = await RunAsync("cache", "www.example.com");
+        Assert.Equal(0, code);
+        Assert.Contains("No entries for www.example.com", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Flush_OtherType_RemovesNothing()
+    {
+        var (code, output, _) = await RunAsync("flush", "www.example.com", "--type", "AAAA");
+
+        Assert.Equal(0, code);
+        Assert.Equal("Removed 0 entries.", output.Trim());
+    }
+
+    [Fact]
+    public async Task FlushAll_Json_PrintsTheServersJson()
+    {
+        Seed("mail.example.com");
+
+        var (code, output, _) = await RunAsync("flush", "--all", "--json");
+
+        Assert.Equal(0, code);
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal(2, json.RootElement.GetProperty("removed").GetInt32());
+        Assert.Equal(0, json.RootElement.GetProperty("peers").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Flush_WithAReadToken_Fails403_AndFlushesNothing()
+    {
+        var (code, output, error) = await RunAsync(["flush", "www.example.com"], ReadToken);
+
+        Assert.Equal(1, code);
+        Assert.Equal(string.Empty, output);
+        Assert.Contains("403", error, StringComparison.Ordinal);
+        Assert.Contains("Token 'grafana' has the Read role; this call needs Admin.", error, StringComparison.Ordinal);
+        Assert.Equal(1, Cache.Count);
+    }
+
+    [Fact]
+    public async Task WrongToken_Fails401()
+    {
+        var (code, _, error) = await RunAsync(["stats"], "not-a-token-0123456789");
+
+        Assert.Equal(1, code);
+        Assert.Contains("401", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("flush")]
+    [InlineData("flush", "www.example.com", "--all")]
+    [InlineData("flush", "--all", "--subtree")]
+    [InlineData("cache")]
+    [InlineData("stats", "--bogus")]
+    public async Task UsageErrors_ExitTwo_WithAHint(params string[] args)
+    {
+        var (code, output, error) = await RunAsync(args);
+
+        Assert.Equal(2, code);
+        Assert.Equal(string.Empty, output);
+        Assert.Contains("--help", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Help_PrintsTheOptions_AndCallsNothing()
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+
+        var code = await CommandLine.RunAsync(["flush", "--help"], output, error, CancellationToken.None);
+
+        Assert.Equal(0, code);
+        Assert.Contains("--subtree", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("--fleet", output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task NothingListening_ExitsOne_NamingTheUrl()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        var output = new StringWriter();
+        var error = new StringWriter();
+
+        var code = await CommandLine.RunAsync(["stats", "--url", $"http://127.0.0.1:{port}", "--token", AdminToken], output, error, CancellationToken.None);
+
+        Assert.Equal(1, code);
+        Assert.Contains($"http://127.0.0.1:{port}/", error.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error.ToString(), StringComparison.Ordinal); // no stack trace
+    }
+
+    [Fact]
+    public async Task Upstreams_ListsTheConfiguredServer()
+    {
+        var (code, output, _) = await RunAsync("upstreams");
+
+        Assert.Equal(0, code);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Matches(@"^NAME\s+STATE\s+RTT\(ms\)\s+INFLIGHT\s+QUERIES\s+FAILURES\s+TIMEOUTS\s+DOWN-SINCE\s+LAST-ERROR$", lines[0]);
+        Assert.StartsWith("127.0.0.1:9/udp ", lines[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UrlAndToken_ComeFromTheConfigFile()
+    {
+        var path = Path.Combine(_directory, "client.json");
+        await File.WriteAllTextAsync(path, $$"""
+            { "Admin": { "Urls": "{{_url}};http://127.0.0.1:1", "Tokens": [ { "Name": "grafana", "Token": "{{ReadToken}}", "Role": "Read" }, { "Name": "ops", "Token": "{{AdminToken}}", "Role": "Admin" } ] } }
+            """);
+
+        var (code, output, error) = await RunWithoutEndpointAsync("stats", "--config", path);
+        Assert.Equal(0, code);
+        Assert.Equal(string.Empty, error);
+        Assert.Matches(@"(?m)^entries:\s+1$", output);
+
+        // A flush picks the Admin token, not the first one.
+        (code, output, error) = await RunWithoutEndpointAsync("flush", "--all", "--config", path);
+        Assert.Equal(0, code);
+        Assert.Equal(string.Empty, error);
+        Assert.Equal("Removed 1 entry.", output.Trim());
+    }
+
+    [Fact]
+    public async Task TokenFile_IsUsed_WhenTheConfigHasNoTokens()
+    {
+        var tokenFile = Path.Combine(_directory, "admin-token");
+        await File.WriteAllTextAsync(tokenFile, AdminToken + "\n");
+        var path = Path.Combine(_directory, "client.json");
+        await File.WriteAllTextAsync(path, $$"""
+            { "Admin": { "Urls": "{{_url.Replace("127.0.0.1", "0.0.0.0", StringComparison.Ordinal)}}", "TokenFile": "{{tokenFile}}" } }
+            """);
+
+        var (code, output, _) = await RunWithoutEndpointAsync("flush", "www.example.com", "--config", path);
+
+        Assert.Equal(0, code);
+        Assert.Equal("Removed 1 entry.", output.Trim());
+    }
+
+    [Fact]
+    public async Task MissingTokenFile_SaysWhereTheTokenComesFrom()
+    {
+        var path = Path.Combine(_directory, "client.json");
+        await File.WriteAllTextAsync(path, $$"""
+            { "Admin": { "Urls": "{{_url}}", "TokenFile": "{{Path.Combine(_directory, "absent")}}" } }
+            """);
+
+        var (code, _, error) = await RunWithoutEndpointAsync("stats", "--config", path);
+
+        Assert.Equal(1, code);
+        Assert.Contains("--token", error, StringComparison.Ordinal);
+        Assert.Contains("absent", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task MissingConfigFile_IsAnError()
+    {
+        var (code, _, error) = await RunWithoutEndpointAsync("stats", "--config", Path.Combine(_directory, "nope.json"));
+
+        Assert.Equal(1, code);
+        Assert.Contains("Configuration file not found", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("http://0.0.0.0:8053", "http://127.0.0.1:8053/")]
+    [InlineData("http://[::]:8053", "http://127.0.0.1:8053/")]
+    [InlineData("http://*:8053", "http://127.0.0.1:8053/")]
+    [InlineData("http://+:8053/", "http://127.0.0.1:8053/")]
+    [InlineData(" https://resolver.internal:8443 ; http://0.0.0.0:1", "https://resolver.internal:8443/")]
+    [InlineData("http://[::1]:8053", "http://[::1]:8053/")]
+    [InlineData("http://10.0.0.2:8053/admin", "http://10.0.0.2:8053/admin/")]
+    public void ParseUrl_TakesTheFirst_AndMakesAWildcardLoopback(string urls, string expected)
+    {
+        Assert.Equal(expected, AdminEndpoint.ParseUrl(urls, "test").ToString());
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("127.0.0.1:8053")]
+    [InlineData("ftp://127.0.0.1")]
+    public void ParseUrl_NotHttp_IsAnError(string urls)
+    {
+        var e = Assert.Throws<CliException>(() => AdminEndpoint.ParseUrl(urls, "test"));
+        Assert.Contains("not an http:// or https:// URL", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void IsCommand_OnlyForTheVerbs()
+    {
+        Assert.True(CommandLine.IsCommand(["flush", "--all"]));
+        Assert.True(CommandLine.IsCommand(["upstreams"]));
+        Assert.False(CommandLine.IsCommand(["--config", "x.json"]));
+        Assert.False(CommandLine.IsCommand([]));
+    }
+
+    private DnsCache Cache => _app.Services.GetRequiredService<DnsCache>();
+
+    private void Seed(string name)
+    {
+        var owner = DnsName.Parse(name);
+        var message = new DnsMessage { Id = 1, IsResponse = true, ResponseCode = DnsResponseCode.NoError };
+        message.Questions.Add(new DnsQuestion(owner, DnsRecordType.A));
+        message.Answers.Add(new DnsResourceRecord(owner, 300, new AData(IPAddress.Parse("192.0.2.1"))));
+        var buffer = new byte[512];
+        Assert.True(message.TryWrite(buffer, out var written));
+        var cache = Cache;
+        var key = CacheKey.Create(owner.Wire, DnsRecordType.A, DnsClass.IN, CacheFlags.None);
+        var entry = CacheEntryFactory.Create(key, buffer.AsSpan(0, written), "test-upstream", cache.Options, cache.Time.GetTimestamp())!;
+        Assert.True(cache.Store(entry, cache.Generation));
+    }
+
+    private Task<(int Code, string Output, string Error)> RunAsync(params string[] args) => RunAsync(args, AdminToken);
+
+    private Task<(int Code, string Output, string Error)> RunAsync(string[] args, string token) =>
+        RunWithoutEndpointAsync([.. args, "--url", _url, "--token", token]);
+
+    private static async Task<(int Code, string Output, string Error)> RunWithoutEndpointAsync(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var code = await CommandLine.RunAsync(args, output, error, CancellationToken.None);
+        return (code, output.ToString(), error.ToString());
+    }
+}
