@@ -30,12 +30,11 @@ public static class CacheEntryFactory
         }
 
         var scanned = records.AsSpan(0, scan.RecordCount);
-        var answers = scan.Header.AnswerCount;
         CacheEntryKind kind;
         uint ttl;
         switch (scan.ResponseCode)
         {
-            case DnsResponseCode.NoError when answers > 0:
+            case DnsResponseCode.NoError when AnswersTheQuestion(scanned, key.Type):
                 kind = CacheEntryKind.Positive;
                 ttl = Clamp(MinTtl(scanned, DnsSection.Answer), options.MinTtl, options.MaxTtl);
                 break;
@@ -90,6 +89,24 @@ public static class CacheEntryFactory
         }
 
         return new CacheEntry(key, kind, stored, offsets, ttls, ttl, now, upstream);
+    }
+
+    /// <summary>
+    /// Whether the answer section holds the asked type, or a CNAME/DNAME to follow. Answers of other
+    /// types only (an A record for an AAAA question) do not make a positive answer: that is NODATA.
+    /// </summary>
+    private static bool AnswersTheQuestion(ReadOnlySpan<ScannedRecord> records, DnsRecordType asked)
+    {
+        foreach (var record in records)
+        {
+            if (record.Section == DnsSection.Answer
+                && (record.Type == asked || asked == DnsRecordType.ANY || record.Type is DnsRecordType.CNAME or DnsRecordType.DNAME))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static uint MinTtl(ReadOnlySpan<ScannedRecord> records, DnsSection section)

@@ -13,15 +13,22 @@ public sealed class UpstreamProber(UpstreamRegistry registry, UpstreamClient cli
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(s_period, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+        try
         {
-            foreach (var server in registry.All)
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
             {
-                if (server.TryBeginProbe())
+                foreach (var server in registry.All)
                 {
-                    _ = ProbeAsync(server, stoppingToken);
+                    if (server.TryBeginProbe())
+                    {
+                        _ = ProbeAsync(server, stoppingToken);
+                    }
                 }
             }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // shutting down
         }
     }
 

@@ -82,6 +82,17 @@ public class CacheEntryFactoryTests
     }
 
     [Fact]
+    public void AnswerOfAnotherTypeOnly_IsNoData_NotAPositiveEntry()
+    {
+        var aaaa = Key(type: DnsRecordType.AAAA);
+
+        var entry = CacheEntryFactory.Create(aaaa, Response(DnsResponseCode.NoError, [300], soaTtl: 3600, soaMinimum: 120), null, new CacheOptions(), 0)!;
+
+        Assert.Equal(CacheEntryKind.NoData, entry.Kind);
+        Assert.Equal(120u, entry.Ttl);
+    }
+
+    [Fact]
     public void NoData_IsCachedPerNameAndType()
     {
         var entry = CacheEntryFactory.Create(Key(), Response(DnsResponseCode.NoError, [], 3600, 120), null, new CacheOptions(), 0)!;
