@@ -24,6 +24,7 @@ internal static class ResolverHost
         builder.Services.AddResolverCore(builder.Configuration);
         builder.Services.AddPrometheusExposition();
         builder.Services.AddAdminApi(builder.Configuration);
+        builder.Services.AddOtlpMetricsExport(builder.Configuration);
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();

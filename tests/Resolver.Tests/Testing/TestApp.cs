@@ -46,7 +46,7 @@ internal sealed class TestApp : IAsyncDisposable
     public DnsCache Cache => App.Services.GetRequiredService<DnsCache>();
 
     /// <summary>Starts an instance; <paramref name="admin"/> is the JSON of the Admin section without Urls (default: an ops and a read token).</summary>
-    public static async Task<TestApp> StartAsync(string? admin = null, string upstreams = """{ "Servers": [ { "Address": "127.0.0.1:9" } ] }""")
+    public static async Task<TestApp> StartAsync(string? admin = null, string upstreams = """{ "Servers": [ { "Address": "127.0.0.1:9" } ] }""", string? extraSections = null)
     {
         var directory = Directory.CreateTempSubdirectory("resolver-app-").FullName;
         admin ??= $$"""
@@ -58,6 +58,7 @@ internal sealed class TestApp : IAsyncDisposable
               "Dns": { "Listen": [ "127.0.0.1:0" ] },
               "Upstreams": {{upstreams}},
               "Admin": { "Urls": "http://127.0.0.1:0", {{admin}} },
+              {{(extraSections is null ? string.Empty : extraSections + ",")}}
               "Logging": { "LogLevel": { "Default": "Information" } }
             }
             """);
