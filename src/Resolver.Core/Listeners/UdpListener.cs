@@ -21,6 +21,7 @@ internal sealed partial class UdpListener(Socket socket, QueryProcessor processo
         var response = ArrayPool<byte>.Shared.Rent(MaxResponse);
         var address = new SocketAddress(socket.AddressFamily);
         var endPointFactory = socket.AddressFamily == AddressFamily.InterNetworkV6 ? new IPEndPoint(IPAddress.IPv6Any, 0) : new IPEndPoint(IPAddress.Any, 0);
+        var clients = new LastClient();
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -36,7 +37,7 @@ internal sealed partial class UdpListener(Socket socket, QueryProcessor processo
                     continue;
                 }
 
-                var client = ((IPEndPoint)endPointFactory.Create(address)).Address;
+                var client = clients.Get(address, endPointFactory);
                 ValueTask<int> pending;
                 try
                 {
@@ -107,6 +108,39 @@ internal sealed partial class UdpListener(Socket socket, QueryProcessor processo
         catch (SocketException e)
         {
             LogSendFailed(logger, e.SocketErrorCode);
+        }
+    }
+
+    /// <summary>
+    /// Remembers the last client's address so a busy client (a web server's resolver library) does not
+    /// cost an IPEndPoint per datagram. The source port is ignored: access control looks at the address.
+    /// </summary>
+    private sealed class LastClient
+    {
+        private const int PortOffset = 2;
+        private const int PortLength = 2;
+        private readonly byte[] _key = new byte[64];
+        private int _keyLength = -1;
+        private IPAddress _address = IPAddress.None;
+
+        public IPAddress Get(SocketAddress address, IPEndPoint factory)
+        {
+            var bytes = address.Buffer.Span[..address.Size];
+            if (bytes.Length <= _key.Length && bytes.Length == _keyLength
+                && bytes[..PortOffset].SequenceEqual(_key.AsSpan(0, PortOffset))
+                && bytes[(PortOffset + PortLength)..].SequenceEqual(_key.AsSpan(PortOffset + PortLength, _keyLength - PortOffset - PortLength)))
+            {
+                return _address;
+            }
+
+            _address = ((IPEndPoint)factory.Create(address)).Address;
+            if (bytes.Length <= _key.Length)
+            {
+                bytes.CopyTo(_key);
+                _keyLength = bytes.Length;
+            }
+
+            return _address;
         }
     }
 

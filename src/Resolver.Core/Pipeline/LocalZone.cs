@@ -38,6 +38,13 @@ public sealed class LocalZone
         }
     }
 
+    /// <summary>
+    /// Answers for a local name given as wire bytes (null when it is not local). Decides on the bytes
+    /// first, so the usual case (no local records, not localhost) costs no allocation.
+    /// </summary>
+    public LocalAnswer? TryAnswer(ReadOnlySpan<byte> wireName, DnsRecordType type) =>
+        _records.Count == 0 && !IsAtOrBelowLocalhost(wireName) ? null : TryAnswer(DnsName.FromWire(wireName), type);
+
     /// <summary>Answers for a local name (null when the name is not local): records, and the authority for NODATA.</summary>
     public LocalAnswer? TryAnswer(DnsName name, DnsRecordType type)
     {
@@ -61,6 +68,20 @@ public sealed class LocalZone
         return address is null
             ? new LocalAnswer([], s_localhostSoa)
             : new LocalAnswer([new DnsResourceRecord(name, 10800, address)], null);
+    }
+
+    private static bool IsAtOrBelowLocalhost(ReadOnlySpan<byte> wireName)
+    {
+        var suffix = s_localhost.Wire;
+        for (var position = 0; position < wireName.Length && wireName[position] != 0; position += wireName[position] + 1)
+        {
+            if (wireName.Length - position == suffix.Length)
+            {
+                return NameWire.EqualsIgnoreCase(wireName[position..], suffix);
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Validates one configured record; the message names what is wrong.</summary>

@@ -101,7 +101,7 @@ public sealed partial class QueryProcessor
             LogQuery(_logger, client, transport, DnsName.FromWire(name[..scan.NameLength]), scan.Type);
         }
 
-        var local = _local.TryAnswer(DnsName.FromWire(name[..scan.NameLength]), scan.Type);
+        var local = _local.TryAnswer(name[..scan.NameLength], scan.Type);
         if (local is not null)
         {
             return new(Answered(transport, scan.Type, output.Span, WriteLocal(local, name[..scan.NameLength], scan, output.Span, limit, advertised)));

@@ -47,6 +47,34 @@ public sealed class DnsListenerServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Udp_AccessControl_IsDecidedPerClientAddress()
+    {
+        var options = new DnsServerOptions { Listen = ["127.0.0.1:0"], AllowedNetworks = ["127.0.0.1/32"] };
+        await using var harness = await ResolverHarness.StartAsync(count: 1, server: o => o.AllowedNetworks = ["127.0.0.1/32"]);
+        var service = new DnsListenerService(harness.Processor, new TestOptions<DnsServerOptions>(options), NullLogger<DnsListenerService>.Instance);
+        await service.StartAsync(CancellationToken.None);
+        try
+        {
+            using var allowed = new UdpClient(new IPEndPoint(IPAddress.Parse("127.0.0.1"), 0));
+            using var other = new UdpClient(new IPEndPoint(IPAddress.Parse("127.0.0.2"), 0));
+            var codes = new List<DnsResponseCode>();
+            foreach (var client in new[] { allowed, other, allowed, other })
+            {
+                await client.SendAsync(ResolverHarness.Query("localhost.", DnsRecordType.A), service.BoundEndPoints[0]);
+                var reply = await client.ReceiveAsync().WaitAsync(TimeSpan.FromSeconds(5));
+                codes.Add(DnsMessage.Parse(reply.Buffer).ResponseCode);
+            }
+
+            Assert.Equal([DnsResponseCode.NoError, DnsResponseCode.Refused, DnsResponseCode.NoError, DnsResponseCode.Refused], codes);
+        }
+        finally
+        {
+            await service.StopAsync(CancellationToken.None);
+            service.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task Tcp_PipelinedQueries_AreAllAnswered_InAnyOrder()
     {
         await _harness.AskAsync("www.test."); // warm the cache

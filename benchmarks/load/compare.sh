@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Cached-answer load test: Resolver vs Unbound, both forwarding to one NSD, all on loopback.
+# Each server is warmed, then dnsperf runs for $SECONDS_PER_RUN seconds against it. Reports
+# queries/s and server CPU (user+sys) per 1000 answers, read from /proc, as ratios Resolver/Unbound.
+# Needs: dnsperf nsd unbound (apt-get install -y dnsperf nsd unbound) and a Release build:
+#   dotnet build -c Release src/Resolver
+# Bounded: each run stops by itself; every process started here is stopped by PID on exit.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+work="$(mktemp -d)"
+SECONDS_PER_RUN="${SECONDS_PER_RUN:-15}"
+CLIENTS="${CLIENTS:-20}"
+NSD_PORT=25354 RESOLVER_PORT=25353 UNBOUND_PORT=25355 ADMIN_PORT=25380
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+cp "$here/test.example.zone" "$work/"
+cat > "$work/nsd.conf" <<CONF
+server:
+  ip-address: 127.0.0.1@$NSD_PORT
+  username: ""
+  chroot: ""
+  zonesdir: "$work"
+  pidfile: "$work/nsd.pid"
+  database: ""
+  zonelistfile: "$work/zone.list"
+  xfrdfile: "$work/xfrd.state"
+  xfrdir: "$work"
+  logfile: "$work/nsd.log"
+remote-control:
+  control-enable: no
+zone:
+  name: test.example
+  zonefile: test.example.zone
+CONF
+nsd -c "$work/nsd.conf" -d & pids+=($!)
+
+cat > "$work/unbound.conf" <<CONF
+server:
+  interface: 127.0.0.1@$UNBOUND_PORT
+  port: $UNBOUND_PORT
+  num-threads: 2
+  so-reuseport: yes
+  username: ""
+  chroot: ""
+  directory: "$work"
+  pidfile: "$work/unbound.pid"
+  use-syslog: no
+  logfile: "$work/unbound.log"
+  do-not-query-localhost: no
+  access-control: 127.0.0.0/8 allow
+  module-config: "iterator"
+  verbosity: 0
+forward-zone:
+  name: "."
+  forward-addr: 127.0.0.1@$NSD_PORT
+CONF
+unbound -d -c "$work/unbound.conf" & pids+=($!)
+
+cat > "$work/resolver.json" <<CONF
+{
+  "Dns": { "Listen": [ "127.0.0.1:$RESOLVER_PORT" ] },
+  "Upstreams": { "Servers": [ { "Address": "127.0.0.1:$NSD_PORT" } ] },
+  "Admin": { "Urls": "http://127.0.0.1:$ADMIN_PORT", "TokenFile": "$work/admin-token" },
+  "Logging": { "LogLevel": { "Default": "Warning" } }
+}
+CONF
+DOTNET_TieredPGO=1 dotnet "$repo/src/Resolver/bin/Release/net10.0/Resolver.dll" --config "$work/resolver.json" > "$work/resolver.log" 2>&1 & pids+=($!)
+resolver_pid=$!
+unbound_pid=${pids[1]}
+sleep 4
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+run() { # name port pid
+  local name=$1 port=$2 pid=$3
+  dnsperf -s 127.0.0.1 -p "$port" -d "$here/queries.txt" -l 3 -c "$CLIENTS" -q 200 > /dev/null # warm the cache (and the JIT)
+  local before; before=$(cpu_ticks "$pid")
+  dnsperf -s 127.0.0.1 -p "$port" -d "$here/queries.txt" -l "$SECONDS_PER_RUN" -c "$CLIENTS" -q 200 > "$work/$name.txt"
+  local after; after=$(cpu_ticks "$pid")
+  local qps completed
+  qps=$(awk '/Queries per second/ {print $4}' "$work/$name.txt")
+  completed=$(awk '/Queries completed/ {print $3}' "$work/$name.txt")
+  local hz; hz=$(getconf CLK_TCK)
+  local cpu_ms_per_k; cpu_ms_per_k=$(awk -v t=$((after - before)) -v hz="$hz" -v n="$completed" 'BEGIN {printf "%.1f", t / hz * 1000 / (n / 1000)}')
+  echo "$name $qps $cpu_ms_per_k $(awk '/Average Latency/ {print $4}' "$work/$name.txt")"
+}
+unbound_line=$(run unbound $UNBOUND_PORT "$unbound_pid")
+resolver_line=$(run resolver $RESOLVER_PORT "$resolver_pid")
+printf '%-10s %12s %22s %14s\n' server "queries/s" "CPU ms per 1k answers" "avg latency s"
+for line in "$unbound_line" "$resolver_line"; do printf '%-10s %12s %22s %14s\n' $line; done
+awk -v r="$resolver_line" -v u="$unbound_line" 'BEGIN {split(r, a, " "); split(u, b, " "); printf "ratio Resolver/Unbound: throughput %.2f, CPU per answer %.2f\n", a[2] / b[2], a[3] / b[3]}'
