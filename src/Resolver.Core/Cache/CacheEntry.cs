@@ -8,6 +8,7 @@ public sealed class CacheEntry
 {
     private int _hits;
     private int _prefetchStarted;
+    private long _refreshFailedAt = long.MinValue;
 
     public CacheEntry(
         CacheKey key,
@@ -58,6 +59,16 @@ public sealed class CacheEntry
 
     /// <summary>True the first time only, so one entry triggers one prefetch.</summary>
     public bool TryStartPrefetch() => Interlocked.Exchange(ref _prefetchStarted, 1) == 0;
+
+    /// <summary>Notes that upstreams could not refresh this entry (it is being served stale).</summary>
+    public void MarkRefreshFailed(TimeProvider time) => Interlocked.Exchange(ref _refreshFailedAt, time.GetTimestamp());
+
+    /// <summary>Whether a refresh failed within <paramref name="window"/>: then serve stale without asking again.</summary>
+    public bool RefreshFailedWithin(TimeProvider time, TimeSpan window)
+    {
+        var failedAt = Interlocked.Read(ref _refreshFailedAt);
+        return failedAt != long.MinValue && time.GetElapsedTime(failedAt) < window;
+    }
 
     public TimeSpan Age(TimeProvider time) => time.GetElapsedTime(StoredAt);
 

@@ -29,28 +29,48 @@ public static class CacheEntryFactory
             return null;
         }
 
+        if (scan.Edns.Present && scan.Edns.RecordOffset + scan.Edns.RecordLength != response.Length)
+        {
+            // OPT is not last (RFC 6891 allows it anywhere in the additional section): cutting it out in
+            // place would break compression pointers behind it, so re-encode without it first.
+            return Create(key, WithoutOpt(response), upstream, options, now);
+        }
+
         var scanned = records.AsSpan(0, scan.RecordCount);
+        var chain = FollowsAlias(scanned, key.Type);
         CacheEntryKind kind;
         uint ttl;
         switch (scan.ResponseCode)
         {
-            case DnsResponseCode.NoError when AnswersTheQuestion(scanned, key.Type):
+            case DnsResponseCode.NoError when HasAnswer(scanned, key.Type) || chain:
                 kind = CacheEntryKind.Positive;
                 ttl = Clamp(MinTtl(scanned, DnsSection.Answer), options.MinTtl, options.MaxTtl);
+                if (!HasAnswer(scanned, key.Type))
+                {
+                    // A CNAME chain ending in NODATA: the missing part is negative, so the negative cap applies.
+                    ttl = Math.Min(ttl, NegativeTtl(response, scanned, options));
+                }
+
                 break;
             case DnsResponseCode.NoError:
             case DnsResponseCode.NXDomain:
                 kind = scan.ResponseCode == DnsResponseCode.NXDomain ? CacheEntryKind.NxDomain : CacheEntryKind.NoData;
-                ttl = TryNegativeTtl(response, scanned, out var negative)
-                    ? Math.Min(negative, (uint)options.MaxNegativeTtl.TotalSeconds)
-                    : 0; // RFC 2308 §5: no SOA, no negative caching
+                ttl = NegativeTtl(response, scanned, options);
+                if (chain)
+                {
+                    ttl = Math.Min(ttl, MinTtl(scanned, DnsSection.Answer));
+                }
+
                 break;
             default:
                 return null;
         }
 
-        var entryKey = kind == CacheEntryKind.NxDomain ? key.ForNameError() : key;
-        return Build(entryKey, kind, response, scan, scanned, ttl, now, upstream);
+        // An NXDOMAIN is about the last name of a CNAME chain (RFC 6604 §3), not the name asked:
+        // only a direct NXDOMAIN says the asked name and its subtree do not exist.
+        var entryKey = kind == CacheEntryKind.NxDomain && !chain ? key.ForNameError() : key;
+        var floor = kind == CacheEntryKind.Positive ? Math.Min((uint)options.MinTtl.TotalSeconds, ttl) : 0;
+        return Build(entryKey, kind, response, scan, scanned, ttl, floor, now, upstream);
     }
 
     /// <summary>A SERVFAIL to remember briefly, built from the client's question.</summary>
@@ -64,10 +84,11 @@ public static class CacheEntryFactory
         return new CacheEntry(key, CacheEntryKind.ServFail, response, [], [], (uint)options.ServFailTtl.TotalSeconds, now, upstream: null);
     }
 
+    /// <summary>Builds the entry: OPT cut out (it is last), each TTL set to within [floor, ttl] (MinTtl reaches clients too).</summary>
     private static CacheEntry Build(
-        CacheKey key, CacheEntryKind kind, ReadOnlySpan<byte> response, in ResponseScan scan, ReadOnlySpan<ScannedRecord> records, uint ttl, long now, string? upstream)
+        CacheKey key, CacheEntryKind kind, ReadOnlySpan<byte> response, in ResponseScan scan, ReadOnlySpan<ScannedRecord> records, uint ttl, uint floor, long now, string? upstream)
     {
-        // Cut the OPT record out: each client gets its own on the way out.
+        // Cut the OPT record (the last record) out: each client gets its own on the way out.
         var optStart = scan.Edns.Present ? scan.Edns.RecordOffset : response.Length;
         var optLength = scan.Edns.Present ? scan.Edns.RecordLength : 0;
         var stored = new byte[response.Length - optLength];
@@ -84,29 +105,59 @@ public static class CacheEntryFactory
         {
             var offset = records[i].TtlOffset;
             offsets[i] = offset > optStart ? offset - optLength : offset;
-            ttls[i] = Math.Min(records[i].Ttl, ttl);
+            ttls[i] = Math.Clamp(records[i].Ttl, floor, ttl);
             BinaryPrimitives.WriteUInt32BigEndian(stored.AsSpan(offsets[i]), ttls[i]);
         }
 
         return new CacheEntry(key, kind, stored, offsets, ttls, ttl, now, upstream);
     }
 
-    /// <summary>
-    /// Whether the answer section holds the asked type, or a CNAME/DNAME to follow. Answers of other
-    /// types only (an A record for an AAAA question) do not make a positive answer: that is NODATA.
-    /// </summary>
-    private static bool AnswersTheQuestion(ReadOnlySpan<ScannedRecord> records, DnsRecordType asked)
+    /// <summary>Whether the answer section holds the asked type (any type for ANY).</summary>
+    private static bool HasAnswer(ReadOnlySpan<ScannedRecord> records, DnsRecordType asked)
     {
         foreach (var record in records)
         {
-            if (record.Section == DnsSection.Answer
-                && (record.Type == asked || asked == DnsRecordType.ANY || record.Type is DnsRecordType.CNAME or DnsRecordType.DNAME))
+            if (record.Section == DnsSection.Answer && (record.Type == asked || asked == DnsRecordType.ANY))
             {
                 return true;
             }
         }
 
         return false;
+    }
+
+    /// <summary>Whether the answer section holds a CNAME or DNAME (when neither was asked): a chain to another name.</summary>
+    private static bool FollowsAlias(ReadOnlySpan<ScannedRecord> records, DnsRecordType asked)
+    {
+        if (asked is DnsRecordType.CNAME or DnsRecordType.DNAME or DnsRecordType.ANY)
+        {
+            return false;
+        }
+
+        foreach (var record in records)
+        {
+            if (record.Section == DnsSection.Answer && record.Type is DnsRecordType.CNAME or DnsRecordType.DNAME)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>RFC 2308: min(SOA TTL, SOA MINIMUM), capped by MaxNegativeTtl; 0 (do not cache) without an SOA.</summary>
+    private static uint NegativeTtl(ReadOnlySpan<byte> response, ReadOnlySpan<ScannedRecord> records, CacheOptions options) =>
+        TryNegativeTtl(response, records, out var negative) ? Math.Min(negative, (uint)options.MaxNegativeTtl.TotalSeconds) : 0;
+
+    private static byte[] WithoutOpt(ReadOnlySpan<byte> response)
+    {
+        var message = DnsMessage.Parse(response);
+        var code = message.ResponseCode;
+        message.Edns = null;
+        message.ResponseCode = (DnsResponseCode)((int)code & 0xF);
+        var buffer = new byte[response.Length];
+        message.TryWrite(buffer, out var written);
+        return buffer[..written];
     }
 
     private static uint MinTtl(ReadOnlySpan<ScannedRecord> records, DnsSection section)

@@ -5,23 +5,22 @@ namespace Resolver.Core.Cache;
 
 /// <summary>
 /// Lower-cased wire name, type, class and the DO/CD bits (answers differ with them). An NXDOMAIN
-/// is cached per name (RFC 2308 §5), under <see cref="NameErrorType"/>, and covers the subtree (RFC 8020).
+/// is cached per name (RFC 2308 §5) under a name-error key, which no question can produce, and
+/// covers the subtree (RFC 8020).
 /// </summary>
 public sealed class CacheKey : IEquatable<CacheKey>
 {
-    /// <summary>TYPE 0 is reserved and never asked, so it marks "this name does not exist".</summary>
-    public const DnsRecordType NameErrorType = 0;
-
     private readonly byte[] _name;
     private readonly int _hash;
 
-    private CacheKey(byte[] lowercaseName, DnsRecordType type, DnsClass @class, CacheFlags flags)
+    private CacheKey(byte[] lowercaseName, DnsRecordType type, DnsClass @class, CacheFlags flags, bool nameError)
     {
         _name = lowercaseName;
         Type = type;
         Class = @class;
         Flags = flags;
-        _hash = HashCode.Combine(NameWire.GetHashCodeIgnoreCase(_name), Type, Class, Flags);
+        IsNameError = nameError;
+        _hash = HashCode.Combine(NameWire.GetHashCodeIgnoreCase(_name), Type, Class, Flags, nameError);
     }
 
     public ReadOnlySpan<byte> Name => _name;
@@ -32,17 +31,18 @@ public sealed class CacheKey : IEquatable<CacheKey>
 
     public CacheFlags Flags { get; }
 
-    public bool IsNameError => Type == NameErrorType;
+    /// <summary>The key of "this name does not exist", whatever the type.</summary>
+    public bool IsNameError { get; }
 
     public static CacheKey Create(ReadOnlySpan<byte> wireName, DnsRecordType type, DnsClass @class, CacheFlags flags)
     {
         var lower = new byte[wireName.Length];
         NameWire.CopyLowercase(wireName, lower);
-        return new CacheKey(lower, type, @class, flags);
+        return new CacheKey(lower, type, @class, flags, nameError: false);
     }
 
     /// <summary>The NXDOMAIN marker key for this name.</summary>
-    public CacheKey ForNameError() => IsNameError ? this : new CacheKey(_name, NameErrorType, Class, Flags);
+    public CacheKey ForNameError() => IsNameError ? this : new CacheKey(_name, 0, Class, Flags, nameError: true);
 
     /// <summary>The NXDOMAIN marker key of the ancestor <paramref name="labelsUp"/> labels up, or null past the root.</summary>
     public CacheKey? NameErrorAncestor(int labelsUp)
@@ -58,7 +58,7 @@ public sealed class CacheKey : IEquatable<CacheKey>
             position += _name[position] + 1;
         }
 
-        return new CacheKey(_name[position..], NameErrorType, Class, Flags);
+        return new CacheKey(_name[position..], 0, Class, Flags, nameError: true);
     }
 
     public DnsName ToName() => DnsName.FromWire(_name);
@@ -66,6 +66,7 @@ public sealed class CacheKey : IEquatable<CacheKey>
     public bool Equals(CacheKey? other) =>
         other is not null
         && _hash == other._hash
+        && IsNameError == other.IsNameError
         && Type == other.Type
         && Class == other.Class
         && Flags == other.Flags

@@ -29,6 +29,18 @@ public sealed class CacheOptions
     /// <summary>How long past expiry an answer may still be served stale (RFC 8767 suggests 1-3 days).</summary>
     public TimeSpan MaxStale { get; set; } = TimeSpan.FromDays(1);
 
+    /// <summary>
+    /// When an expired entry's refresh has not answered within this time, the client gets the stale
+    /// answer while the refresh goes on (RFC 8767 §5 "client response timer", 1.8 s recommended).
+    /// </summary>
+    public TimeSpan StaleAnswerTimeout { get; set; } = TimeSpan.FromMilliseconds(1800);
+
+    /// <summary>
+    /// After a refresh failed, the entry is served stale at once, without asking upstreams again, for
+    /// this long (RFC 8767 §5 "failure recheck timer", 30 s recommended).
+    /// </summary>
+    public TimeSpan StaleRetryInterval { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Refresh an entry in the background when a hit finds less than this share of its TTL left.</summary>
     public bool Prefetch { get; set; } = true;
 

@@ -28,6 +28,8 @@ public sealed class CacheOptionsValidator : IValidateOptions<CacheOptions>
         AddIfNegative(errors, "Cache:ServFailTtl", options.ServFailTtl);
         AddIfNegative(errors, "Cache:StaleAnswerTtl", options.StaleAnswerTtl);
         AddIfNegative(errors, "Cache:MaxStale", options.MaxStale);
+        AddIfNegative(errors, "Cache:StaleAnswerTimeout", options.StaleAnswerTimeout);
+        AddIfNegative(errors, "Cache:StaleRetryInterval", options.StaleRetryInterval);
         if (options.PrefetchThreshold is < 0 or >= 1)
         {
             errors.Add($"Cache:PrefetchThreshold must be at least 0 and below 1 (was {options.PrefetchThreshold}).");

@@ -14,6 +14,7 @@ namespace Resolver.Core.Listeners;
 public sealed partial class DnsListenerService : IHostedService, IDisposable
 {
     private readonly QueryProcessor _processor;
+    private readonly AccessControl _access;
     private readonly DnsServerOptions _options;
     private readonly ILogger<DnsListenerService> _logger;
     private readonly List<Socket> _sockets = [];
@@ -21,9 +22,10 @@ public sealed partial class DnsListenerService : IHostedService, IDisposable
     private readonly List<IPEndPoint> _bound = [];
     private readonly CancellationTokenSource _stopping = new();
 
-    public DnsListenerService(QueryProcessor processor, IOptions<DnsServerOptions> options, ILogger<DnsListenerService> logger)
+    public DnsListenerService(QueryProcessor processor, AccessControl access, IOptions<DnsServerOptions> options, ILogger<DnsListenerService> logger)
     {
         _processor = processor;
+        _access = access;
         _options = options.Value;
         _logger = logger;
     }
@@ -45,12 +47,13 @@ public sealed partial class DnsListenerService : IHostedService, IDisposable
             var (udp, tcp) = Bind(endPoint);
             var bound = (IPEndPoint)udp.LocalEndPoint!;
             _bound.Add(bound);
+            var udpListener = new UdpListener(udp, _processor, _options, _logger); // one per socket: its loops share the pending cap
             for (var i = 0; i < Math.Max(1, Environment.ProcessorCount); i++)
             {
-                _loops.Add(Task.Run(() => new UdpListener(udp, _processor, _logger).RunAsync(_stopping.Token), CancellationToken.None));
+                _loops.Add(Task.Run(() => udpListener.RunAsync(_stopping.Token), CancellationToken.None));
             }
 
-            _loops.Add(Task.Run(() => new TcpListener(tcp, _processor, _options, _logger).RunAsync(_stopping.Token), CancellationToken.None));
+            _loops.Add(Task.Run(() => new TcpListener(tcp, _processor, _access, _options, _logger).RunAsync(_stopping.Token), CancellationToken.None));
             LogListening(_logger, bound);
         }
 

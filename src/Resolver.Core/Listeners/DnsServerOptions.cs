@@ -29,6 +29,12 @@ public sealed class DnsServerOptions
     /// <summary>Queries one TCP connection may have in flight at once (RFC 7766 pipelining).</summary>
     public int MaxTcpQueriesPerConnection { get; set; } = 32;
 
+    /// <summary>
+    /// UDP queries waiting on an upstream, per listening socket; past it, questions that need an upstream are
+    /// dropped (cache hits are still answered). Each pending query holds its buffers, so this bounds memory.
+    /// </summary>
+    public int MaxPendingUdpQueries { get; set; } = 10_000;
+
     /// <summary>Client networks allowed to query; others get REFUSED. No open resolver by default.</summary>
     public List<string> AllowedNetworks { get; set; } = [];
 

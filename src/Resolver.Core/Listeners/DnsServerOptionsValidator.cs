@@ -39,6 +39,11 @@ public sealed class DnsServerOptionsValidator : IValidateOptions<DnsServerOption
             errors.Add($"Dns:MaxTcpConnections must be at least 1 (was {options.MaxTcpConnections}).");
         }
 
+        if (options.MaxPendingUdpQueries < 1)
+        {
+            errors.Add($"Dns:MaxPendingUdpQueries must be at least 1 (was {options.MaxPendingUdpQueries}).");
+        }
+
         if (options.MaxTcpQueriesPerConnection < 1)
         {
             errors.Add($"Dns:MaxTcpQueriesPerConnection must be at least 1 (was {options.MaxTcpQueriesPerConnection}).");

@@ -11,7 +11,7 @@ namespace Resolver.Core.Listeners;
 /// TCP on one endpoint (RFC 7766): length-prefixed messages, several queries in flight per
 /// connection answered in any order, an idle timeout while nothing is in flight, a connection cap.
 /// </summary>
-internal sealed partial class TcpListener(Socket socket, QueryProcessor processor, DnsServerOptions options, ILogger logger)
+internal sealed partial class TcpListener(Socket socket, QueryProcessor processor, AccessControl access, DnsServerOptions options, ILogger logger)
 {
     private int _connections;
 
@@ -31,6 +31,13 @@ internal sealed partial class TcpListener(Socket socket, QueryProcessor processo
                 catch (SocketException e)
                 {
                     LogAcceptFailed(logger, e.SocketErrorCode);
+                    continue;
+                }
+
+                // Refused clients are turned away at the door, so they cannot hold connection slots.
+                if (connection.RemoteEndPoint is not IPEndPoint remote || !access.IsAllowed(remote.Address))
+                {
+                    connection.Dispose();
                     continue;
                 }
 
@@ -54,14 +61,14 @@ internal sealed partial class TcpListener(Socket socket, QueryProcessor processo
     {
         var client = ((IPEndPoint)connection.RemoteEndPoint!).Address;
         var stream = new NetworkStream(connection, ownsSocket: true);
-        using var writeLock = new SemaphoreSlim(1, 1);
-        using var slots = new SemaphoreSlim(options.MaxTcpQueriesPerConnection, options.MaxTcpQueriesPerConnection);
+        var writeLock = new SemaphoreSlim(1, 1);
+        var slots = new SemaphoreSlim(options.MaxTcpQueriesPerConnection, options.MaxTcpQueriesPerConnection);
         var inFlight = new List<Task>();
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                var frame = await ReadWithIdleTimeoutAsync(stream, slots, stoppingToken).ConfigureAwait(false);
+                var frame = await ReadFrameAsync(stream, slots, stoppingToken).ConfigureAwait(false);
                 if (frame is null)
                 {
                     break;
@@ -71,8 +78,6 @@ internal sealed partial class TcpListener(Socket socket, QueryProcessor processo
                 inFlight.RemoveAll(t => t.IsCompleted);
                 inFlight.Add(AnswerAsync(frame, stream, writeLock, slots, client, stoppingToken));
             }
-
-            await Task.WhenAll(inFlight).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException)
         {
@@ -80,21 +85,35 @@ internal sealed partial class TcpListener(Socket socket, QueryProcessor processo
         }
         finally
         {
+            // Answers still in flight use the stream and the semaphores: let them finish (or fail) first.
+            await Task.WhenAll(inFlight).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             await stream.DisposeAsync().ConfigureAwait(false);
+            writeLock.Dispose();
+            slots.Dispose();
             Interlocked.Decrement(ref _connections);
         }
     }
 
-    /// <summary>The next query, or null at end of stream or when idle (nothing in flight) past the timeout.</summary>
-    private async Task<byte[]?> ReadWithIdleTimeoutAsync(NetworkStream stream, SemaphoreSlim slots, CancellationToken stoppingToken)
+    /// <summary>
+    /// The next query, or null at end of stream, when idle (nothing in flight) past the idle timeout,
+    /// or when a frame, once begun, does not arrive whole within that time. The idle timeout only
+    /// applies while waiting for a frame's first byte, so a timeout never leaves half a frame read.
+    /// </summary>
+    private async Task<byte[]?> ReadFrameAsync(NetworkStream stream, SemaphoreSlim slots, CancellationToken stoppingToken)
     {
+        var prefix = new byte[2];
         while (true)
         {
             using var idle = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
             idle.CancelAfter(options.TcpIdleTimeout);
             try
             {
-                return await Upstreams.StreamExchange.ReadFrameAsync(stream, idle.Token).ConfigureAwait(false);
+                if (await stream.ReadAsync(prefix.AsMemory(0, 1), idle.Token).ConfigureAwait(false) == 0)
+                {
+                    return null;
+                }
+
+                break;
             }
             catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
             {
@@ -104,6 +123,13 @@ internal sealed partial class TcpListener(Socket socket, QueryProcessor processo
                 }
             }
         }
+
+        using var rest = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        rest.CancelAfter(options.TcpIdleTimeout);
+        await stream.ReadExactlyAsync(prefix.AsMemory(1, 1), rest.Token).ConfigureAwait(false);
+        var message = new byte[BinaryPrimitives.ReadUInt16BigEndian(prefix)];
+        await stream.ReadExactlyAsync(message, rest.Token).ConfigureAwait(false);
+        return message;
     }
 
     private async Task AnswerAsync(byte[] query, NetworkStream stream, SemaphoreSlim writeLock, SemaphoreSlim slots, IPAddress client, CancellationToken stoppingToken)

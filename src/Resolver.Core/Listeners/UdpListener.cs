@@ -7,18 +7,20 @@ using Resolver.Core.Pipeline;
 namespace Resolver.Core.Listeners;
 
 /// <summary>
-/// UDP on one endpoint: receive loops that answer cache hits inline (buffers reused) and hand a
-/// miss, with its own buffers, to a task that sends when the upstream answers.
+/// UDP on one socket: receive loops (several may run on one instance) that answer cache hits inline
+/// (buffers reused) and hand a miss, with its own buffers, to a task that sends when the upstream
+/// answers. The loops share the cap on queries pending upstream.
 /// </summary>
-internal sealed partial class UdpListener(Socket socket, QueryProcessor processor, ILogger logger)
+internal sealed partial class UdpListener(Socket socket, QueryProcessor processor, DnsServerOptions options, ILogger logger)
 {
     private const int MaxQuery = 4096; // far above any real query; larger datagrams are truncated and answered FORMERR
-    private const int MaxResponse = 65535;
+    private readonly int _maxResponse = options.MaxUdpResponseSize; // a UDP answer is never larger
+    private int _pending;
 
     public async Task RunAsync(CancellationToken stoppingToken)
     {
         var query = ArrayPool<byte>.Shared.Rent(MaxQuery);
-        var response = ArrayPool<byte>.Shared.Rent(MaxResponse);
+        var response = ArrayPool<byte>.Shared.Rent(_maxResponse);
         var address = new SocketAddress(socket.AddressFamily);
         var endPointFactory = socket.AddressFamily == AddressFamily.InterNetworkV6 ? new IPEndPoint(IPAddress.IPv6Any, 0) : new IPEndPoint(IPAddress.Any, 0);
         var clients = new LastClient();
@@ -41,7 +43,8 @@ internal sealed partial class UdpListener(Socket socket, QueryProcessor processo
                 ValueTask<int> pending;
                 try
                 {
-                    pending = processor.ProcessAsync(query.AsMemory(0, received), response, client, DnsTransport.Udp);
+                    var allowUpstream = Volatile.Read(ref _pending) < options.MaxPendingUdpQueries;
+                    pending = processor.ProcessAsync(query.AsMemory(0, received), response.AsMemory(0, _maxResponse), client, DnsTransport.Udp, allowUpstream);
                 }
                 catch (Exception e)
                 {
@@ -58,9 +61,10 @@ internal sealed partial class UdpListener(Socket socket, QueryProcessor processo
                 // The answer waits on an upstream: that task now owns these buffers and a copy of the address.
                 var replyTo = new SocketAddress(address.Family, address.Size);
                 address.Buffer.CopyTo(replyTo.Buffer);
+                Interlocked.Increment(ref _pending);
                 _ = CompleteAsync(pending, query, response, replyTo, client, stoppingToken);
                 query = ArrayPool<byte>.Shared.Rent(MaxQuery);
-                response = ArrayPool<byte>.Shared.Rent(MaxResponse);
+                response = ArrayPool<byte>.Shared.Rent(_maxResponse);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -89,6 +93,7 @@ internal sealed partial class UdpListener(Socket socket, QueryProcessor processo
         }
         finally
         {
+            Interlocked.Decrement(ref _pending);
             ArrayPool<byte>.Shared.Return(query);
             ArrayPool<byte>.Shared.Return(response);
         }

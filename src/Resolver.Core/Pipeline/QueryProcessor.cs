@@ -56,8 +56,12 @@ public sealed partial class QueryProcessor
     /// <summary>Upstream fetches currently in flight (after coalescing).</summary>
     public int FetchesInFlight => _inFlight.Count;
 
-    /// <summary>Writes the answer to <paramref name="query"/> into <paramref name="output"/>; returns its length, 0 to send nothing.</summary>
-    public ValueTask<int> ProcessAsync(ReadOnlyMemory<byte> query, Memory<byte> output, IPAddress client, DnsTransport transport)
+    /// <summary>
+    /// Writes the answer to <paramref name="query"/> into <paramref name="output"/>; returns its length, 0 to
+    /// send nothing. Without <paramref name="allowUpstream"/> (the listener is overloaded) a question that
+    /// needs an upstream is dropped; everything the resolver can answer by itself still is.
+    /// </summary>
+    public ValueTask<int> ProcessAsync(ReadOnlyMemory<byte> query, Memory<byte> output, IPAddress client, DnsTransport transport, bool allowUpstream = true)
     {
         Span<byte> name = stackalloc byte[NameWire.MaxNameLength];
         var span = query.Span;
@@ -119,24 +123,39 @@ public sealed partial class QueryProcessor
             return new(Answered(transport, scan.Type, output.Span, Answer(entry, span, scan, output.Span, limit, advertised, staleTtl: null)));
         }
 
+        if (!allowUpstream)
+        {
+            _metrics.QueryDropped("overloaded");
+            return new(0);
+        }
+
         _metrics.CacheMiss();
-        return ResolveAsync(query, output, scan, key, limit, advertised, transport);
+        var stale = lookup.State == CacheLookupState.Stale && _cache.Options.ServeStale ? lookup.Entry : null;
+        return ResolveAsync(query, output, scan, key, stale, limit, advertised, transport);
     }
 
+    /// <summary>
+    /// What is answered without a lookup: REFUSED for clients outside the allowed networks, NOTIMP for
+    /// other opcodes, zone transfers and the other meta types (RFC 6895 §3.1: TKEY, TSIG, MAILA/MAILB),
+    /// FORMERR for TYPE 0, OPT as a question, a question count other than one or a compressed question
+    /// name (answers copy the question bytes), BADVERS for EDNS above 0.
+    /// </summary>
     private static DnsResponseCode? Screen(bool allowed, in QueryScan scan) =>
         !allowed ? DnsResponseCode.Refused
         : scan.Header.Opcode != DnsOpcode.Query ? DnsResponseCode.NotImp
         : scan.Header.QuestionCount != 1 ? DnsResponseCode.FormErr
+        : scan.QuestionEnd - DnsHeader.Size - 4 != scan.NameLength ? DnsResponseCode.FormErr // a compressed question name
         : scan.Edns.Present && scan.Edns.Version > 0 ? DnsResponseCode.BadVers
-        : scan.Type is DnsRecordType.AXFR or DnsRecordType.IXFR ? DnsResponseCode.NotImp
+        : scan.Type is 0 or DnsRecordType.OPT ? DnsResponseCode.FormErr
+        : (ushort)scan.Type is >= 249 and <= 254 ? DnsResponseCode.NotImp
         : null;
 
     private DnsResponseCode? Screen(IPAddress client, in QueryScan scan) => Screen(_access.IsAllowed(client), scan);
 
     private async ValueTask<int> ResolveAsync(
-        ReadOnlyMemory<byte> query, Memory<byte> output, QueryScan scan, CacheKey key, int limit, ushort advertised, DnsTransport transport)
+        ReadOnlyMemory<byte> query, Memory<byte> output, QueryScan scan, CacheKey key, CacheEntry? stale, int limit, ushort advertised, DnsTransport transport)
     {
-        var length = await ResolveUncachedAsync(query, output, scan, key, limit, advertised).ConfigureAwait(false);
+        var length = await ResolveUncachedAsync(query, output, scan, key, stale, limit, advertised).ConfigureAwait(false);
         return Answered(transport, scan.Type, output.Span, length);
     }
 
@@ -155,21 +174,43 @@ public sealed partial class QueryProcessor
         return length;
     }
 
-    private async ValueTask<int> ResolveUncachedAsync(ReadOnlyMemory<byte> query, Memory<byte> output, QueryScan scan, CacheKey key, int limit, ushort advertised)
+    /// <summary>
+    /// Fetches (coalesced) and answers. With an expired entry at hand (RFC 8767): served at once while a
+    /// recent refresh failure stands, or when the refresh takes longer than StaleAnswerTimeout (the
+    /// refresh goes on and updates the cache), or when it fails. Otherwise SERVFAIL, remembered briefly.
+    /// </summary>
+    private async ValueTask<int> ResolveUncachedAsync(
+        ReadOnlyMemory<byte> query, Memory<byte> output, QueryScan scan, CacheKey key, CacheEntry? stale, int limit, ushort advertised)
     {
-        var fetched = await _inFlight.GetOrStart(key, FetchAsync).ConfigureAwait(false);
+        var options = _cache.Options;
+        if (stale is not null && stale.RefreshFailedWithin(_cache.Time, options.StaleRetryInterval))
+        {
+            return AnswerStale(stale, key, "a refresh failed moments ago", query.Span, scan, output.Span, limit, advertised);
+        }
+
+        var fetch = _inFlight.GetOrStart(key, FetchAsync);
+        if (stale is not null && !fetch.IsCompleted)
+        {
+            using var timer = new CancellationTokenSource();
+            var timeout = Task.Delay(options.StaleAnswerTimeout, _cache.Time, timer.Token);
+            if (await Task.WhenAny(fetch, timeout).ConfigureAwait(false) != fetch)
+            {
+                return AnswerStale(stale, key, "the refresh is slow", query.Span, scan, output.Span, limit, advertised);
+            }
+
+            await timer.CancelAsync().ConfigureAwait(false);
+        }
+
+        var fetched = await fetch.ConfigureAwait(false);
         if (fetched.Entry is not null)
         {
             return Answer(fetched.Entry, query.Span, scan, output.Span, limit, advertised, staleTtl: null);
         }
 
-        var options = _cache.Options;
-        var stale = options.ServeStale ? _cache.FindStale(key) : null;
+        stale ??= options.ServeStale ? _cache.FindStale(key) : null;
         if (stale is not null)
         {
-            LogServedStale(_logger, key.ToString(), fetched.Upstream.Error ?? fetched.Upstream.Outcome.ToString());
-            _metrics.StaleAnswer();
-            return Answer(stale, query.Span, scan, output.Span, limit, advertised, (uint)options.StaleAnswerTtl.TotalSeconds);
+            return AnswerStale(stale, key, fetched.Upstream.Error ?? fetched.Upstream.Outcome.ToString(), query.Span, scan, output.Span, limit, advertised);
         }
 
         LogServFail(_logger, key.ToString(), fetched.Upstream.Server?.Name ?? "-", fetched.Upstream.Error ?? fetched.Upstream.Outcome.ToString());
@@ -181,6 +222,13 @@ public sealed partial class QueryProcessor
         return ResponseWriter.WriteError(query.Span, scan, DnsResponseCode.ServFail, output.Span, advertised, ExtendedErrorCode.NoReachableAuthority);
     }
 
+    private int AnswerStale(CacheEntry stale, CacheKey key, string why, ReadOnlySpan<byte> query, in QueryScan scan, Span<byte> output, int limit, ushort advertised)
+    {
+        LogServedStale(_logger, key.ToString(), why);
+        _metrics.StaleAnswer();
+        return Answer(stale, query, scan, output, limit, advertised, (uint)_cache.Options.StaleAnswerTtl.TotalSeconds);
+    }
+
     private async Task<FetchResult> FetchAsync(CacheKey key)
     {
         var generation = _cache.Generation;
@@ -188,6 +236,7 @@ public sealed partial class QueryProcessor
             key.Name.ToArray(), key.Type, key.Class, key.Flags.HasFlag(CacheFlags.DnssecOk), key.Flags.HasFlag(CacheFlags.CheckingDisabled), _stopping).ConfigureAwait(false);
         if (!result.IsAnswer)
         {
+            _cache.FindStale(key)?.MarkRefreshFailed(_cache.Time);
             return new FetchResult(null, result);
         }
 
@@ -237,10 +286,19 @@ public sealed partial class QueryProcessor
     /// <summary>RFC 8020: an NXDOMAIN cached for an ancestor answers for this name too; re-encoded since the question differs.</summary>
     private int NameErrorBelow(CacheEntry entry, ReadOnlySpan<byte> query, in QueryScan scan, Span<byte> output, int limit, ushort advertised, uint? staleTtl)
     {
+        // Built from the scan, not by parsing the query again: the full parser is stricter than the scan.
         var stored = DnsMessage.Parse(entry.Response);
-        var asked = DnsMessage.Parse(query);
-        var response = DnsMessage.CreateResponse(asked, DnsResponseCode.NXDomain);
-        response.RecursionAvailable = true;
+        var questionName = DnsName.FromWire(query[DnsHeader.Size..(scan.QuestionEnd - 4)]);
+        var response = new DnsMessage
+        {
+            Id = scan.Header.Id,
+            IsResponse = true,
+            RecursionDesired = scan.Header.RecursionDesired,
+            CheckingDisabled = scan.Header.CheckingDisabled,
+            RecursionAvailable = true,
+            ResponseCode = DnsResponseCode.NXDomain,
+        };
+        response.Questions.Add(new DnsQuestion(questionName, scan.Type, scan.Class));
         var remaining = staleTtl ?? entry.RemainingTtl(_cache.Time);
         response.Authorities.AddRange(stored.Authorities.Select(r => new DnsResourceRecord(r.Name, Math.Min(r.Ttl, remaining), r.Data, r.Class)));
         if (scan.Edns.Present)
@@ -286,8 +344,8 @@ public sealed partial class QueryProcessor
     [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "Query from {Client} over {Transport}: {Name} {Type}")]
     private static partial void LogQuery(ILogger logger, IPAddress client, DnsTransport transport, DnsName name, DnsRecordType type);
 
-    [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "Serving {Key} stale: every upstream failed ({Error})")]
-    private static partial void LogServedStale(ILogger logger, string key, string error);
+    [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "Serving {Key} stale: {Reason}")]
+    private static partial void LogServedStale(ILogger logger, string key, string reason);
 
     [LoggerMessage(EventId = 303, Level = LogLevel.Warning, Message = "SERVFAIL for {Key}: every upstream failed (last {Upstream}: {Error})")]
     private static partial void LogServFail(ILogger logger, string key, string upstream, string error);

@@ -16,7 +16,9 @@ internal static class ResolverHost
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = rest, ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.Sources.Clear();
         builder.Configuration
-            .AddJsonFile(configPath, optional: false, reloadOnChange: true)
+            // No reload on change: most settings are read once at start, and a bad edit must not take
+            // a running resolver down. Restart to apply changes (hot reload is planned, with validation).
+            .AddJsonFile(configPath, optional: false, reloadOnChange: false)
             .AddEnvironmentVariables()
             .AddCommandLine(rest);
 

@@ -111,6 +111,37 @@ public class CacheEntryFactoryTests
     }
 
     [Fact]
+    public void OptBeforeOtherAdditionalRecords_IsRemovedWithoutBreakingPointers()
+    {
+        // Additional: OPT first, then ns1.test A, then ns1.test AAAA whose owner points at the A's owner
+        // (offset 53, behind the OPT). Cutting the OPT in place would leave that pointer dangling.
+        var response = Convert.FromHexString(string.Concat(
+            "0001818000010001000000030377777704746573740000010001",
+            "c00c000100010000012c0004c0000201",
+            "0000290" + "4d0000000000000",
+            "036e7331c010000100010000012c0004c0000235",
+            "c035001c00010000012c001020010db8000000000000000000000053"));
+
+        var entry = CacheEntryFactory.Create(Key("www.test"), response, null, new CacheOptions(), 0)!;
+
+        var stored = DnsMessage.Parse(entry.Response);
+        Assert.Null(stored.Edns);
+        Assert.Equal(["ns1.test.", "ns1.test."], stored.Additionals.Select(r => r.Name.ToString()));
+        Assert.Equal("2001:db8::53", stored.Additionals[1].Data.ToString());
+    }
+
+    [Fact]
+    public void PositiveRecords_AreRaisedToMinTtl()
+    {
+        var options = new CacheOptions { MinTtl = TimeSpan.FromSeconds(60) };
+
+        var entry = CacheEntryFactory.Create(Key(), Response(DnsResponseCode.NoError, [5, 300]), null, options, 0)!;
+
+        Assert.Equal(60u, entry.Ttl);
+        Assert.All(entry.Ttls, ttl => Assert.Equal(60u, ttl));
+    }
+
+    [Fact]
     public void ServFailOrRefused_IsNotAnEntry()
     {
         Assert.Null(CacheEntryFactory.Create(Key(), Response(DnsResponseCode.ServFail, []), null, new CacheOptions(), 0));

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
 using Resolver.Core.Listeners;
+using Resolver.Core.Pipeline;
 using Resolver.Core.Tests.Testing;
 using Resolver.Protocol.Messages;
 using Resolver.Protocol.Records;
@@ -23,7 +24,7 @@ public sealed class DnsListenerServiceTests : IAsyncLifetime
         _harness = await ResolverHarness.StartAsync(upstreams: o => o.Timeout = TimeSpan.FromSeconds(5));
         _harness.Upstreams[0].Delay = TimeSpan.FromMilliseconds(100);
         _options = new DnsServerOptions { Listen = ["127.0.0.1:0"], TcpIdleTimeout = TimeSpan.FromSeconds(1.5), MaxTcpConnections = 4 };
-        _service = new DnsListenerService(_harness.Processor, new TestOptions<DnsServerOptions>(_options), NullLogger<DnsListenerService>.Instance);
+        _service = new DnsListenerService(_harness.Processor, Access(_options), new TestOptions<DnsServerOptions>(_options), NullLogger<DnsListenerService>.Instance);
         await _service.StartAsync(CancellationToken.None);
     }
 
@@ -51,7 +52,7 @@ public sealed class DnsListenerServiceTests : IAsyncLifetime
     {
         var options = new DnsServerOptions { Listen = ["127.0.0.1:0"], AllowedNetworks = ["127.0.0.1/32"] };
         await using var harness = await ResolverHarness.StartAsync(count: 1, server: o => o.AllowedNetworks = ["127.0.0.1/32"]);
-        var service = new DnsListenerService(harness.Processor, new TestOptions<DnsServerOptions>(options), NullLogger<DnsListenerService>.Instance);
+        var service = new DnsListenerService(harness.Processor, Access(options), new TestOptions<DnsServerOptions>(options), NullLogger<DnsListenerService>.Instance);
         await service.StartAsync(CancellationToken.None);
         try
         {
@@ -66,6 +67,75 @@ public sealed class DnsListenerServiceTests : IAsyncLifetime
             }
 
             Assert.Equal([DnsResponseCode.NoError, DnsResponseCode.Refused, DnsResponseCode.NoError, DnsResponseCode.Refused], codes);
+        }
+        finally
+        {
+            await service.StopAsync(CancellationToken.None);
+            service.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task Tcp_ClientOutsideAllowedNetworks_IsClosedAtAccept()
+    {
+        var options = new DnsServerOptions { Listen = ["127.0.0.1:0"], AllowedNetworks = ["127.0.0.1/32"] };
+        var service = new DnsListenerService(_harness.Processor, Access(options), new TestOptions<DnsServerOptions>(options), NullLogger<DnsListenerService>.Instance);
+        await service.StartAsync(CancellationToken.None);
+        try
+        {
+            using var refused = new TcpClient(new IPEndPoint(IPAddress.Parse("127.0.0.2"), 0));
+            await refused.ConnectAsync(service.BoundEndPoints[0]);
+
+            var read = await refused.GetStream().ReadAsync(new byte[1]).AsTask().WaitAsync(TimeSpan.FromSeconds(5));
+
+            Assert.Equal(0, read);
+        }
+        finally
+        {
+            await service.StopAsync(CancellationToken.None);
+            service.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task Tcp_FrameStalledHalfway_ClosesTheConnection()
+    {
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(EndPoint);
+        var stream = tcp.GetStream();
+        await stream.WriteAsync(new byte[] { 0 }); // half a length prefix, then nothing
+
+        var read = await stream.ReadAsync(new byte[1]).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(0, read);
+    }
+
+    [Fact]
+    public async Task Udp_PastThePendingCap_MissesAreDropped_ButCacheHitsAnswered()
+    {
+        var options = new DnsServerOptions { Listen = ["127.0.0.1:0"], MaxPendingUdpQueries = 1 };
+        var service = new DnsListenerService(_harness.Processor, Access(options), new TestOptions<DnsServerOptions>(options), NullLogger<DnsListenerService>.Instance);
+        await service.StartAsync(CancellationToken.None);
+        try
+        {
+            await _harness.AskAsync("www.test."); // cached
+            _harness.Upstreams[0].Delay = TimeSpan.FromSeconds(2);
+            using var slow = new UdpClient(AddressFamily.InterNetwork);
+            using var dropped = new UdpClient(AddressFamily.InterNetwork);
+            using var hit = new UdpClient(AddressFamily.InterNetwork);
+            await slow.SendAsync(ResolverHarness.Query("slow1.test.", DnsRecordType.A), service.BoundEndPoints[0]);
+            await Task.Delay(200);
+            await dropped.SendAsync(ResolverHarness.Query("slow2.test.", DnsRecordType.A), service.BoundEndPoints[0]);
+            await hit.SendAsync(ResolverHarness.Query("www.test.", DnsRecordType.A), service.BoundEndPoints[0]);
+
+            var hitReply = await hit.ReceiveAsync().WaitAsync(TimeSpan.FromSeconds(5));
+            var slowReply = await slow.ReceiveAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            var droppedReply = dropped.ReceiveAsync();
+            await Task.Delay(500);
+
+            Assert.Single(DnsMessage.Parse(hitReply.Buffer).Answers);
+            Assert.Equal(DnsResponseCode.NXDomain, DnsMessage.Parse(slowReply.Buffer).ResponseCode);
+            Assert.False(droppedReply.IsCompleted);
         }
         finally
         {
@@ -134,13 +204,20 @@ public sealed class DnsListenerServiceTests : IAsyncLifetime
     public async Task Bind_AddressInUse_FailsWithAMessageNamingTheEndpointAndTheFix()
     {
         var taken = $"127.0.0.1:{EndPoint.Port}";
-        var clash = new DnsListenerService(_harness.Processor, new TestOptions<DnsServerOptions>(new DnsServerOptions { Listen = [taken] }), NullLogger<DnsListenerService>.Instance);
+        var clashOptions = new DnsServerOptions { Listen = [taken] };
+        var clash = new DnsListenerService(_harness.Processor, Access(clashOptions), new TestOptions<DnsServerOptions>(clashOptions), NullLogger<DnsListenerService>.Instance);
 
         var error = await Assert.ThrowsAsync<ListenerBindException>(() => clash.StartAsync(CancellationToken.None));
 
         Assert.Contains(taken, error.Message, StringComparison.Ordinal);
         Assert.Contains("Dns:Listen", error.Message, StringComparison.Ordinal);
         clash.Dispose();
+    }
+
+    private static AccessControl Access(DnsServerOptions options)
+    {
+        options.ApplyDefaults();
+        return new AccessControl(options.AllowedNetworks);
     }
 
     private static async Task WriteFrameAsync(NetworkStream stream, byte[] message)

@@ -301,6 +301,145 @@ public class QueryProcessorTests
         Assert.Equal(DnsResponseCode.NotImp, response!.ResponseCode);
     }
 
+    [Theory]
+    [InlineData((ushort)0, DnsResponseCode.FormErr)]
+    [InlineData((ushort)41, DnsResponseCode.FormErr)]
+    [InlineData((ushort)250, DnsResponseCode.NotImp)]
+    [InlineData((ushort)252, DnsResponseCode.NotImp)]
+    public async Task MetaQueryTypes_AreAnsweredLocally_AndPoisonNothing(ushort type, DnsResponseCode expected)
+    {
+        await using var harness = await ResolverHarness.StartAsync();
+
+        var meta = await harness.AskAsync(ResolverHarness.Query("www.test.", (DnsRecordType)type));
+        var a = await harness.AskAsync("www.test.");
+
+        Assert.Equal(expected, meta!.ResponseCode);
+        Assert.Single(a!.Answers);
+        Assert.Equal(1, harness.Upstreams[0].TotalQueries); // only the A query went upstream
+    }
+
+    [Fact]
+    public async Task NxdomainAtTheEndOfACnameChain_DoesNotDenyTheAskedName()
+    {
+        await using var harness = await ResolverHarness.StartAsync(count: 1);
+        harness.Upstreams[0].Responder = query =>
+        {
+            var question = query.Questions[0];
+            var name = question.Name.ToString();
+            if (name == "alias.test.")
+            {
+                var nx = DnsMessage.CreateResponse(query, DnsResponseCode.NXDomain);
+                nx.Answers.Add(new DnsResourceRecord(question.Name, 300, new CnameData(Protocol.Names.DnsName.Parse("gone.elsewhere."))));
+                nx.Authorities.Add(Soa(3600, 300));
+                return nx;
+            }
+
+            var ok = DnsMessage.CreateResponse(query);
+            ok.Answers.Add(new DnsResourceRecord(question.Name, 300, new TxtData("here")));
+            return ok;
+        };
+
+        var alias = await harness.AskAsync("alias.test.");
+        var below = await harness.AskAsync("_acme.alias.test.", DnsRecordType.TXT);
+
+        Assert.Equal(DnsResponseCode.NXDomain, alias!.ResponseCode);
+        Assert.Equal(DnsResponseCode.NoError, below!.ResponseCode);
+        Assert.Single(below.Answers);
+        Assert.Equal(2, harness.Upstreams[0].TotalQueries);
+    }
+
+    [Fact]
+    public async Task CnameChainEndingInNodata_IsCappedByMaxNegativeTtl()
+    {
+        await using var harness = await ResolverHarness.StartAsync(count: 1, cache: o => o.MaxNegativeTtl = TimeSpan.FromSeconds(60));
+        harness.Upstreams[0].Responder = query =>
+        {
+            var response = DnsMessage.CreateResponse(query);
+            response.Answers.Add(new DnsResourceRecord(query.Questions[0].Name, 86400, new CnameData(Protocol.Names.DnsName.Parse("edge.test."))));
+            response.Authorities.Add(Soa(3600, 300));
+            return response;
+        };
+
+        var first = await harness.AskAsync("cdn.test.");
+        harness.Time.Advance(TimeSpan.FromSeconds(61));
+        await harness.AskAsync("cdn.test.");
+
+        Assert.Equal(60u, Assert.Single(first!.Answers).Ttl);
+        Assert.Equal(2, harness.Upstreams[0].TotalQueries);
+    }
+
+    [Fact]
+    public async Task MinTtl_ReachesClients()
+    {
+        await using var harness = await ResolverHarness.StartAsync(count: 1, cache: o => o.MinTtl = TimeSpan.FromSeconds(60));
+        harness.Upstreams[0].AddRecord("fast.test.", "A", "192.0.2.77", 5);
+
+        var response = await harness.AskAsync("fast.test.");
+
+        Assert.Equal(60u, Assert.Single(response!.Answers).Ttl);
+    }
+
+    [Fact]
+    public async Task NameBelowACachedNxdomain_WithAnOddEdnsOption_IsStillAnswered()
+    {
+        await using var harness = await ResolverHarness.StartAsync();
+        await harness.AskAsync("missing.test.");
+        var query = new DnsMessage { Id = 9, RecursionDesired = true, Edns = new EdnsRecord() };
+        query.Questions.Add(new DnsQuestion(Protocol.Names.DnsName.Parse("a.missing.test."), DnsRecordType.A));
+        query.Edns.Options.Add(new OpaqueEdnsOption((ushort)EdnsOptionCode.Cookie, [1, 2, 3, 4, 5])); // a cookie of the wrong length
+        var buffer = new byte[512];
+        query.TryWrite(buffer, out var written);
+
+        var response = await harness.AskAsync(buffer[..written]);
+
+        Assert.Equal(DnsResponseCode.NXDomain, response!.ResponseCode);
+        Assert.Equal("a.missing.test.", response.Questions[0].Name.ToString());
+    }
+
+    [Fact]
+    public async Task SlowRefresh_ServesStaleAfterStaleAnswerTimeout_AndTheRefreshLandsLater()
+    {
+        await using var harness = await ResolverHarness.StartAsync(
+            count: 1,
+            upstreams: o => o.Timeout = TimeSpan.FromSeconds(10),
+            cache: o => o.StaleAnswerTimeout = TimeSpan.FromMilliseconds(200));
+        await harness.AskAsync("www.test.");
+        harness.Time.Advance(TimeSpan.FromSeconds(301));
+        harness.Upstreams[0].Delay = TimeSpan.FromSeconds(1);
+
+        var stale = await harness.AskAsync("www.test.");
+        await WaitUntilAsync(() => harness.Processor.FetchesInFlight == 0);
+        var fresh = await harness.AskAsync("www.test.");
+
+        Assert.Equal(30u, Assert.Single(stale!.Answers).Ttl);
+        Assert.Equal(ExtendedErrorCode.StaleAnswer, stale.Edns!.GetOption<ExtendedErrorOption>()!.InfoCode);
+        Assert.Equal(300u, Assert.Single(fresh!.Answers).Ttl);
+        Assert.Equal(2, harness.Upstreams[0].TotalQueries);
+    }
+
+    [Fact]
+    public async Task AfterAFailedRefresh_StaleIsServedAtOnce_WithoutAskingAgain()
+    {
+        await using var harness = await ResolverHarness.StartAsync(count: 1, upstreams: o => o.Timeout = TimeSpan.FromMilliseconds(300));
+        await harness.AskAsync("www.test.");
+        harness.Time.Advance(TimeSpan.FromSeconds(301));
+        harness.Upstreams[0].Behavior = FakeBehavior.Drop;
+
+        var first = await harness.AskAsync("www.test.");
+        var asked = harness.Upstreams[0].TotalQueries;
+        var second = await harness.AskAsync("www.test.");
+        harness.Time.Advance(TimeSpan.FromSeconds(31));
+        await harness.AskAsync("www.test.");
+
+        Assert.Equal(30u, Assert.Single(first!.Answers).Ttl);
+        Assert.Equal(30u, Assert.Single(second!.Answers).Ttl);
+        Assert.Equal(2, asked);
+        Assert.Equal(3, harness.Upstreams[0].TotalQueries); // asked again only after StaleRetryInterval
+    }
+
+    private static DnsResourceRecord Soa(uint ttl, uint minimum) =>
+        new(Protocol.Names.DnsName.Parse("test."), ttl, new SoaData(Protocol.Names.DnsName.Parse("ns.test."), Protocol.Names.DnsName.Parse("hostmaster.test."), 1, 3600, 900, 604800, minimum));
+
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
         for (var i = 0; i < 200 && !condition(); i++)
