@@ -22,6 +22,10 @@ public sealed partial class DnsListenerService : IHostedService, IDisposable
     private readonly List<IPEndPoint> _bound = [];
     private readonly CancellationTokenSource _stopping = new();
 
+    // Linux values of SOL_SOCKET and SO_REUSEPORT (asm-generic/socket.h).
+    private const int SolSocket = 1;
+    private const int SoReusePort = 15;
+
     public DnsListenerService(QueryProcessor processor, AccessControl access, IOptions<DnsServerOptions> options, ILogger<DnsListenerService> logger)
     {
         _processor = processor;
@@ -45,12 +49,19 @@ public sealed partial class DnsListenerService : IHostedService, IDisposable
             }
 
             var (udp, tcp) = Bind(endPoint);
-            var bound = (IPEndPoint)udp.LocalEndPoint!;
+            var bound = (IPEndPoint)udp[0].LocalEndPoint!;
             _bound.Add(bound);
-            var udpListener = new UdpListener(udp, _processor, _options, _logger); // one per socket: its loops share the pending cap
-            for (var i = 0; i < Math.Max(1, Environment.ProcessorCount); i++)
+
+            // One socket per core where the kernel spreads datagrams over them (SO_REUSEPORT), else one
+            // socket read by one thread per core. Each socket has its own listener (its own pending cap).
+            var threadsPerSocket = udp.Count == 1 ? Math.Max(1, Environment.ProcessorCount) : 1;
+            foreach (var socket in udp)
             {
-                _loops.Add(Task.Run(() => udpListener.RunAsync(_stopping.Token), CancellationToken.None));
+                var listener = new UdpListener(socket, _processor, _options, _logger);
+                for (var i = 0; i < threadsPerSocket; i++)
+                {
+                    _loops.Add(Task.Factory.StartNew(() => listener.Run(_stopping.Token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
+                }
             }
 
             _loops.Add(Task.Run(() => new TcpListener(tcp, _processor, _access, _options, _logger).RunAsync(_stopping.Token), CancellationToken.None));
@@ -82,14 +93,29 @@ public sealed partial class DnsListenerService : IHostedService, IDisposable
         }
     }
 
-    /// <summary>UDP first, then TCP on the same port (so port 0 yields one port for both).</summary>
-    private (Socket Udp, Socket Tcp) Bind(IPEndPoint endPoint)
+    /// <summary>
+    /// UDP first, then TCP on the same port (so port 0 yields one port for both). On Linux, one UDP
+    /// socket per core shares the port through SO_REUSEPORT and the kernel balances between them.
+    /// </summary>
+    private (List<Socket> Udp, Socket Tcp) Bind(IPEndPoint endPoint)
     {
-        var udp = new Socket(endPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-        _sockets.Add(udp);
-        Configure(udp, endPoint);
-        Bind(udp, endPoint, "UDP");
-        var port = ((IPEndPoint)udp.LocalEndPoint!).Port;
+        var count = OperatingSystem.IsLinux() ? Math.Max(1, Environment.ProcessorCount) : 1;
+        var udp = new List<Socket>(count);
+        var port = endPoint.Port;
+        for (var i = 0; i < count; i++)
+        {
+            var socket = new Socket(endPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+            _sockets.Add(socket);
+            Configure(socket, endPoint);
+            if (count > 1)
+            {
+                socket.SetRawSocketOption(SolSocket, SoReusePort, BitConverter.GetBytes(1));
+            }
+
+            Bind(socket, new IPEndPoint(endPoint.Address, port), "UDP");
+            port = ((IPEndPoint)socket.LocalEndPoint!).Port;
+            udp.Add(socket);
+        }
 
         var tcp = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         _sockets.Add(tcp);

@@ -7,9 +7,10 @@ using Resolver.Core.Pipeline;
 namespace Resolver.Core.Listeners;
 
 /// <summary>
-/// UDP on one socket: receive loops (several may run on one instance) that answer cache hits inline
-/// (buffers reused) and hand a miss, with its own buffers, to a task that sends when the upstream
-/// answers. The loops share the cap on queries pending upstream.
+/// UDP on one socket: receive loops on dedicated threads (blocking calls, no thread-pool hop per
+/// datagram) that answer cache hits inline with reused buffers, and hand a miss, with its own
+/// buffers, to a task that sends when the upstream answers. Loops on one socket share the cap on
+/// queries pending upstream.
 /// </summary>
 internal sealed partial class UdpListener(Socket socket, QueryProcessor processor, DnsServerOptions options, ILogger logger)
 {
@@ -17,7 +18,8 @@ internal sealed partial class UdpListener(Socket socket, QueryProcessor processo
     private readonly int _maxResponse = options.MaxUdpResponseSize; // a UDP answer is never larger
     private int _pending;
 
-    public async Task RunAsync(CancellationToken stoppingToken)
+    /// <summary>Receives and answers until the socket is closed (that is how the host stops it).</summary>
+    public void Run(CancellationToken stoppingToken)
     {
         var query = ArrayPool<byte>.Shared.Rent(MaxQuery);
         var response = ArrayPool<byte>.Shared.Rent(_maxResponse);
@@ -31,9 +33,9 @@ internal sealed partial class UdpListener(Socket socket, QueryProcessor processo
                 int received;
                 try
                 {
-                    received = await socket.ReceiveFromAsync(query, SocketFlags.None, address, stoppingToken).ConfigureAwait(false);
+                    received = socket.ReceiveFrom(query, SocketFlags.None, address);
                 }
-                catch (SocketException e)
+                catch (SocketException e) when (!stoppingToken.IsCancellationRequested)
                 {
                     LogReceiveFailed(logger, e.SocketErrorCode);
                     continue;
@@ -54,7 +56,7 @@ internal sealed partial class UdpListener(Socket socket, QueryProcessor processo
 
                 if (pending.IsCompletedSuccessfully)
                 {
-                    await SendAsync(response, pending.Result, address, stoppingToken).ConfigureAwait(false);
+                    Send(response, pending.Result, address);
                     continue;
                 }
 
@@ -62,13 +64,14 @@ internal sealed partial class UdpListener(Socket socket, QueryProcessor processo
                 var replyTo = new SocketAddress(address.Family, address.Size);
                 address.Buffer.CopyTo(replyTo.Buffer);
                 Interlocked.Increment(ref _pending);
-                _ = CompleteAsync(pending, query, response, replyTo, client, stoppingToken);
+                _ = CompleteAsync(pending, query, response, replyTo, client);
                 query = ArrayPool<byte>.Shared.Rent(MaxQuery);
                 response = ArrayPool<byte>.Shared.Rent(_maxResponse);
             }
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException && stoppingToken.IsCancellationRequested)
         {
+            // the socket was closed to stop this loop
         }
         finally
         {
@@ -77,19 +80,20 @@ internal sealed partial class UdpListener(Socket socket, QueryProcessor processo
         }
     }
 
-    private async Task CompleteAsync(ValueTask<int> pending, byte[] query, byte[] response, SocketAddress replyTo, IPAddress client, CancellationToken stoppingToken)
+    private async Task CompleteAsync(ValueTask<int> pending, byte[] query, byte[] response, SocketAddress replyTo, IPAddress client)
     {
         try
         {
             var length = await pending.ConfigureAwait(false);
-            await SendAsync(response, length, replyTo, stoppingToken).ConfigureAwait(false);
+            Send(response, length, replyTo);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (e is not ObjectDisposedException)
         {
             LogQueryFailed(logger, client, e);
         }
-        catch (OperationCanceledException)
+        catch (ObjectDisposedException)
         {
+            // stopping: the socket is gone
         }
         finally
         {
@@ -99,7 +103,8 @@ internal sealed partial class UdpListener(Socket socket, QueryProcessor processo
         }
     }
 
-    private async ValueTask SendAsync(byte[] response, int length, SocketAddress to, CancellationToken stoppingToken)
+    /// <summary>A UDP send does not block for long (the datagram is queued or dropped), so it is done in place.</summary>
+    private void Send(byte[] response, int length, SocketAddress to)
     {
         if (length <= 0)
         {
@@ -108,7 +113,7 @@ internal sealed partial class UdpListener(Socket socket, QueryProcessor processo
 
         try
         {
-            await socket.SendToAsync(response.AsMemory(0, length), SocketFlags.None, to, stoppingToken).ConfigureAwait(false);
+            socket.SendTo(response.AsSpan(0, length), SocketFlags.None, to);
         }
         catch (SocketException e)
         {
