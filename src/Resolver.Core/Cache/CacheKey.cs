@@ -10,29 +10,54 @@ namespace Resolver.Core.Cache;
 /// </summary>
 public sealed class CacheKey : IEquatable<CacheKey>
 {
+    [ThreadStatic]
+    private static CacheKey? t_probe;
+
     private readonly byte[] _name;
-    private readonly int _hash;
+    private int _length;
+    private int _hash;
 
     private CacheKey(byte[] lowercaseName, DnsRecordType type, DnsClass @class, CacheFlags flags, bool nameError)
     {
         _name = lowercaseName;
+        _length = lowercaseName.Length;
         Type = type;
         Class = @class;
         Flags = flags;
         IsNameError = nameError;
-        _hash = HashCode.Combine(NameWire.GetHashCodeIgnoreCase(_name), Type, Class, Flags, nameError);
+        _hash = ComputeHash();
     }
 
-    public ReadOnlySpan<byte> Name => _name;
+    public ReadOnlySpan<byte> Name => _name.AsSpan(0, _length);
 
-    public DnsRecordType Type { get; }
+    public DnsRecordType Type { get; private set; }
 
-    public DnsClass Class { get; }
+    public DnsClass Class { get; private set; }
 
-    public CacheFlags Flags { get; }
+    public CacheFlags Flags { get; private set; }
 
     /// <summary>The key of "this name does not exist", whatever the type.</summary>
     public bool IsNameError { get; }
+
+    /// <summary>
+    /// This thread's reusable lookup key, reset to a question: a cache hit needs no allocation. Valid
+    /// only until the thread's next call; <see cref="ToStable"/> copies it for anything kept longer.
+    /// </summary>
+    public static CacheKey Probe(ReadOnlySpan<byte> wireName, DnsRecordType type, DnsClass @class, CacheFlags flags)
+    {
+        var probe = t_probe ??= new CacheKey(new byte[NameWire.MaxNameLength], 0, 0, 0, nameError: false);
+        NameWire.CopyLowercase(wireName, probe._name);
+        probe._length = wireName.Length;
+        probe.Type = type;
+        probe.Class = @class;
+        probe.Flags = flags;
+        probe._hash = probe.ComputeHash();
+        return probe;
+    }
+
+    /// <summary>A key that may be kept: this one, or a copy when this is a thread's probe.</summary>
+    public CacheKey ToStable() =>
+        ReferenceEquals(this, t_probe) ? new CacheKey(Name.ToArray(), Type, Class, Flags, IsNameError) : this;
 
     public static CacheKey Create(ReadOnlySpan<byte> wireName, DnsRecordType type, DnsClass @class, CacheFlags flags)
     {
@@ -42,26 +67,27 @@ public sealed class CacheKey : IEquatable<CacheKey>
     }
 
     /// <summary>The NXDOMAIN marker key for this name.</summary>
-    public CacheKey ForNameError() => IsNameError ? this : new CacheKey(_name, 0, Class, Flags, nameError: true);
+    public CacheKey ForNameError() => IsNameError ? this : new CacheKey(Name.ToArray(), 0, Class, Flags, nameError: true);
 
     /// <summary>The NXDOMAIN marker key of the ancestor <paramref name="labelsUp"/> labels up, or null past the root.</summary>
     public CacheKey? NameErrorAncestor(int labelsUp)
     {
+        var name = Name;
         var position = 0;
         for (var i = 0; i < labelsUp; i++)
         {
-            if (_name[position] == 0)
+            if (name[position] == 0)
             {
                 return null;
             }
 
-            position += _name[position] + 1;
+            position += name[position] + 1;
         }
 
-        return new CacheKey(_name[position..], 0, Class, Flags, nameError: true);
+        return new CacheKey(name[position..].ToArray(), 0, Class, Flags, nameError: true);
     }
 
-    public DnsName ToName() => DnsName.FromWire(_name);
+    public DnsName ToName() => DnsName.FromWire(Name);
 
     public bool Equals(CacheKey? other) =>
         other is not null
@@ -70,11 +96,13 @@ public sealed class CacheKey : IEquatable<CacheKey>
         && Type == other.Type
         && Class == other.Class
         && Flags == other.Flags
-        && _name.AsSpan().SequenceEqual(other._name);
+        && Name.SequenceEqual(other.Name);
 
     public override bool Equals(object? obj) => Equals(obj as CacheKey);
 
     public override int GetHashCode() => _hash;
+
+    private int ComputeHash() => HashCode.Combine(NameWire.GetHashCodeIgnoreCase(Name), Type, Class, Flags, IsNameError);
 
     public override string ToString() => $"{ToName()} {(IsNameError ? "NXDOMAIN" : Mnemonics.ToText(Type))} {Mnemonics.ToText(Class)}{(Flags != 0 ? " " + Flags : string.Empty)}";
 }

@@ -112,7 +112,7 @@ public sealed partial class QueryProcessor
         }
 
         var flags = (scan.Edns.DnssecOk ? CacheFlags.DnssecOk : 0) | (scan.Header.CheckingDisabled ? CacheFlags.CheckingDisabled : 0);
-        var key = CacheKey.Create(name[..scan.NameLength], scan.Type, scan.Class, flags);
+        var key = CacheKey.Probe(name[..scan.NameLength], scan.Type, scan.Class, flags); // no allocation on a hit
         var lookup = _cache.Lookup(key);
         if (lookup.State == CacheLookupState.Fresh)
         {
@@ -131,7 +131,7 @@ public sealed partial class QueryProcessor
 
         _metrics.CacheMiss();
         var stale = lookup.State == CacheLookupState.Stale && _cache.Options.ServeStale ? lookup.Entry : null;
-        return ResolveAsync(query, output, scan, key, stale, limit, advertised, transport);
+        return ResolveAsync(query, output, scan, key.ToStable(), stale, limit, advertised, transport);
     }
 
     /// <summary>
@@ -265,7 +265,7 @@ public sealed partial class QueryProcessor
 
         LogPrefetch(_logger, key.ToString());
         _metrics.Prefetch();
-        _ = _inFlight.GetOrStart(key, FetchAsync);
+        _ = _inFlight.GetOrStart(key.ToStable(), FetchAsync);
     }
 
     private int Answer(CacheEntry entry, ReadOnlySpan<byte> query, in QueryScan scan, Span<byte> output, int limit, ushort advertised, uint? staleTtl)

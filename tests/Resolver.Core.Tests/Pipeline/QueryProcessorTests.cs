@@ -31,6 +31,29 @@ public class QueryProcessorTests
     }
 
     [Fact]
+    public async Task CachedAnswer_AllocatesNothing()
+    {
+        await using var harness = await ResolverHarness.StartAsync();
+        var query = ResolverHarness.Query("www.test.", DnsRecordType.A);
+        await harness.AskAsync(query);
+        var output = new byte[1232];
+        for (var i = 0; i < 100; i++)
+        {
+            Assert.True(harness.Processor.ProcessAsync(query, output, IPAddress.Loopback, DnsTransport.Udp).IsCompletedSuccessfully); // warm up
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var length = 0;
+        for (var i = 0; i < 1000; i++)
+        {
+            length = await harness.Processor.ProcessAsync(query, output, IPAddress.Loopback, DnsTransport.Udp);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Single(DnsMessage.Parse(output.AsSpan(0, length)).Answers);
+    }
+
+    [Fact]
     public async Task Nxdomain_IsCachedWithSoa_AndCoversNamesBelow()
     {
         await using var harness = await ResolverHarness.StartAsync();
