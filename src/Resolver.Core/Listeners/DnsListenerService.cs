@@ -94,35 +94,71 @@ public sealed partial class DnsListenerService : IHostedService, IDisposable
     }
 
     /// <summary>
-    /// UDP first, then TCP on the same port (so port 0 yields one port for both). On Linux, one UDP
-    /// socket per core shares the port through SO_REUSEPORT and the kernel balances between them.
+    /// UDP first, then TCP on the same port. On Linux, one UDP socket per core shares the port through
+    /// SO_REUSEPORT and the kernel balances between them. With port 0 the kernel picks a port free for
+    /// UDP, which TCP may not have free: then everything is closed and tried again with a new port.
     /// </summary>
     private (List<Socket> Udp, Socket Tcp) Bind(IPEndPoint endPoint)
+    {
+        const int Attempts = 20;
+        for (var attempt = 1; ; attempt++)
+        {
+            var udp = BindUdp(endPoint);
+            var port = ((IPEndPoint)udp[0].LocalEndPoint!).Port;
+            var tcp = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            Configure(tcp, endPoint);
+            try
+            {
+                tcp.Bind(new IPEndPoint(endPoint.Address, port));
+            }
+            catch (SocketException e) when (endPoint.Port == 0 && attempt < Attempts && e.SocketErrorCode == SocketError.AddressAlreadyInUse)
+            {
+                tcp.Dispose();
+                udp.ForEach(u => u.Dispose());
+                continue;
+            }
+            catch (SocketException e)
+            {
+                tcp.Dispose();
+                udp.ForEach(u => u.Dispose());
+                throw new ListenerBindException(new IPEndPoint(endPoint.Address, port), "TCP", e);
+            }
+
+            tcp.Listen(512);
+            _sockets.AddRange(udp);
+            _sockets.Add(tcp);
+            return (udp, tcp);
+        }
+    }
+
+    private static List<Socket> BindUdp(IPEndPoint endPoint)
     {
         var count = OperatingSystem.IsLinux() ? Math.Max(1, Environment.ProcessorCount) : 1;
         var udp = new List<Socket>(count);
         var port = endPoint.Port;
-        for (var i = 0; i < count; i++)
+        try
         {
-            var socket = new Socket(endPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-            _sockets.Add(socket);
-            Configure(socket, endPoint);
-            if (count > 1)
+            for (var i = 0; i < count; i++)
             {
-                socket.SetRawSocketOption(SolSocket, SoReusePort, BitConverter.GetBytes(1));
+                var socket = new Socket(endPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+                udp.Add(socket);
+                Configure(socket, endPoint);
+                if (count > 1)
+                {
+                    socket.SetRawSocketOption(SolSocket, SoReusePort, BitConverter.GetBytes(1));
+                }
+
+                Bind(socket, new IPEndPoint(endPoint.Address, port), "UDP");
+                port = ((IPEndPoint)socket.LocalEndPoint!).Port;
             }
 
-            Bind(socket, new IPEndPoint(endPoint.Address, port), "UDP");
-            port = ((IPEndPoint)socket.LocalEndPoint!).Port;
-            udp.Add(socket);
+            return udp;
         }
-
-        var tcp = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        _sockets.Add(tcp);
-        Configure(tcp, endPoint);
-        Bind(tcp, new IPEndPoint(endPoint.Address, port), "TCP");
-        tcp.Listen(512);
-        return (udp, tcp);
+        catch
+        {
+            udp.ForEach(u => u.Dispose());
+            throw;
+        }
     }
 
     private static void Configure(Socket socket, IPEndPoint endPoint)
