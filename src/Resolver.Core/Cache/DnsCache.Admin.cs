@@ -20,13 +20,16 @@ public sealed partial class DnsCache
         AdvanceGeneration();
         var name = scope.Name is null ? null : Canonical(scope.Name);
         var removed = 0;
-        foreach (var entry in Entries())
+        foreach (var key in Keys())
         {
-            if (Selects(scope, name, entry) && _cache.TryGetValue(entry.Key, out var current) && ReferenceEquals(current, entry))
+            // Keys are matched first: entries are read (which also marks them used) only for candidates.
+            if (!SelectsKey(scope, name, key) || !_cache.TryGetValue(key, out var value) || value is not CacheEntry entry || !SelectsEntry(scope, entry))
             {
-                _cache.Remove(entry.Key);
-                removed++;
+                continue;
             }
+
+            _cache.Remove(key);
+            removed++;
         }
 
         return removed;
@@ -37,8 +40,10 @@ public sealed partial class DnsCache
     {
         ArgumentNullException.ThrowIfNull(name);
         var wire = Canonical(name);
-        return [.. Entries()
-            .Where(e => e.Key.Name.SequenceEqual(wire) || (e.Key.IsNameError && IsAtOrBelow(wire, e.Key.Name)))
+        return [.. Keys()
+            .Where(k => k.Name.SequenceEqual(wire) || (k.IsNameError && IsAtOrBelow(wire, k.Name)))
+            .Select(k => _cache.TryGetValue(k, out var value) ? value as CacheEntry : null)
+            .OfType<CacheEntry>()
             .OrderBy(e => e.Key.IsNameError ? 0 : 1)
             .ThenBy(e => (ushort)e.Key.Type)];
     }
@@ -66,9 +71,11 @@ public sealed partial class DnsCache
         return new CacheCensus(entries, positive, negative, servFail, stale, bytes);
     }
 
+    private IEnumerable<CacheKey> Keys() => _cache.Keys.OfType<CacheKey>();
+
     private IEnumerable<CacheEntry> Entries()
     {
-        foreach (var key in _cache.Keys)
+        foreach (var key in Keys())
         {
             if (_cache.TryGetValue(key, out var value) && value is CacheEntry entry)
             {
@@ -77,26 +84,13 @@ public sealed partial class DnsCache
         }
     }
 
-    private bool Selects(FlushScope scope, byte[]? name, CacheEntry entry)
-    {
-        var key = entry.Key;
-        if (name is not null && !(scope.Subtree ? IsAtOrBelow(key.Name, name) : key.Name.SequenceEqual(name)))
-        {
-            return false;
-        }
+    private static bool SelectsKey(FlushScope scope, byte[]? name, CacheKey key) =>
+        (name is null || (scope.Subtree ? IsAtOrBelow(key.Name, name) : key.Name.SequenceEqual(name)))
+        && (scope.Type is not { } type || key.Type == type || key.IsNameError);
 
-        if (scope.Type is { } type && key.Type != type && !key.IsNameError)
-        {
-            return false;
-        }
-
-        if (scope.NegativeOnly && !(entry.IsNegative || entry.Kind == CacheEntryKind.ServFail))
-        {
-            return false;
-        }
-
-        return !scope.StaleOnly || !entry.IsFresh(_time);
-    }
+    private bool SelectsEntry(FlushScope scope, CacheEntry entry) =>
+        (!scope.NegativeOnly || entry.IsNegative || entry.Kind == CacheEntryKind.ServFail)
+        && (!scope.StaleOnly || !entry.IsFresh(_time));
 
     /// <summary>Whether a lower-cased wire name equals <paramref name="ancestor"/> or lies below it (label boundaries only).</summary>
     private static bool IsAtOrBelow(ReadOnlySpan<byte> name, ReadOnlySpan<byte> ancestor)
