@@ -41,7 +41,7 @@ public sealed partial class DnsCache
         ArgumentNullException.ThrowIfNull(name);
         var wire = Canonical(name);
         return [.. Keys()
-            .Where(k => k.Name.SequenceEqual(wire) || (k.IsNameError && IsAtOrBelow(wire, k.Name)))
+            .Where(k => k.Name.SequenceEqual(wire) || (k.IsNameError && NameWire.IsAtOrBelow(wire, k.Name)))
             .Select(k => _cache.TryGetValue(k, out var value) ? value as CacheEntry : null)
             .OfType<CacheEntry>()
             .OrderBy(e => e.Key.IsNameError ? 0 : 1)
@@ -85,32 +85,12 @@ public sealed partial class DnsCache
     }
 
     private static bool SelectsKey(FlushScope scope, byte[]? name, CacheKey key) =>
-        (name is null || (scope.Subtree ? IsAtOrBelow(key.Name, name) : key.Name.SequenceEqual(name)))
+        (name is null || (scope.Subtree ? NameWire.IsAtOrBelow(key.Name, name) : key.Name.SequenceEqual(name)))
         && (scope.Type is not { } type || key.Type == type || key.IsNameError);
 
     private bool SelectsEntry(FlushScope scope, CacheEntry entry) =>
         (!scope.NegativeOnly || entry.IsNegative || entry.Kind == CacheEntryKind.ServFail)
         && (!scope.StaleOnly || !entry.IsFresh(_time));
-
-    /// <summary>Whether a lower-cased wire name equals <paramref name="ancestor"/> or lies below it (label boundaries only).</summary>
-    private static bool IsAtOrBelow(ReadOnlySpan<byte> name, ReadOnlySpan<byte> ancestor)
-    {
-        var position = 0;
-        while (true)
-        {
-            if (name.Length - position == ancestor.Length)
-            {
-                return name[position..].SequenceEqual(ancestor);
-            }
-
-            if (name.Length - position < ancestor.Length || name[position] == 0)
-            {
-                return false;
-            }
-
-            position += name[position] + 1;
-        }
-    }
 
     private static byte[] Canonical(DnsName name)
     {

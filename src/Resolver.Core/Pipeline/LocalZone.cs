@@ -43,7 +43,7 @@ public sealed class LocalZone
     /// first, so the usual case (no local records, not localhost) costs no allocation.
     /// </summary>
     public LocalAnswer? TryAnswer(ReadOnlySpan<byte> wireName, DnsRecordType type) =>
-        _records.Count == 0 && !IsAtOrBelowLocalhost(wireName) ? null : TryAnswer(DnsName.FromWire(wireName), type);
+        _records.Count == 0 && !NameWire.IsAtOrBelow(wireName, s_localhost.Wire) ? null : TryAnswer(DnsName.FromWire(wireName), type);
 
     /// <summary>Answers for a local name (null when the name is not local): records, and the authority for NODATA.</summary>
     public LocalAnswer? TryAnswer(DnsName name, DnsRecordType type)
@@ -68,20 +68,6 @@ public sealed class LocalZone
         return address is null
             ? new LocalAnswer([], s_localhostSoa)
             : new LocalAnswer([new DnsResourceRecord(name, 10800, address)], null);
-    }
-
-    private static bool IsAtOrBelowLocalhost(ReadOnlySpan<byte> wireName)
-    {
-        var suffix = s_localhost.Wire;
-        for (var position = 0; position < wireName.Length && wireName[position] != 0; position += wireName[position] + 1)
-        {
-            if (wireName.Length - position == suffix.Length)
-            {
-                return NameWire.EqualsIgnoreCase(wireName[position..], suffix);
-            }
-        }
-
-        return false;
     }
 
     /// <summary>Validates one configured record; the message names what is wrong.</summary>

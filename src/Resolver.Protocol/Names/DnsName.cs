@@ -78,13 +78,7 @@ public sealed partial class DnsName : IEquatable<DnsName>
     public bool IsSubdomainOf(DnsName ancestor)
     {
         ArgumentNullException.ThrowIfNull(ancestor);
-        if (ancestor.LabelCount > LabelCount)
-        {
-            return false;
-        }
-
-        var suffix = _wire.AsSpan(LabelOffset(LabelCount - ancestor.LabelCount));
-        return NameWire.EqualsIgnoreCase(suffix, ancestor._wire);
+        return NameWire.IsAtOrBelow(_wire, ancestor._wire);
     }
 
     public bool Equals(DnsName? other) =>

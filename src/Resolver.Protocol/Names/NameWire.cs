@@ -165,6 +165,29 @@ public static class NameWire
         return true;
     }
 
+    /// <summary>
+    /// Whether the uncompressed <paramref name="name"/> equals <paramref name="ancestor"/> or lies below it,
+    /// ignoring case and matching whole labels only ("badexample.com." is not below "example.com.").
+    /// </summary>
+    public static bool IsAtOrBelow(ReadOnlySpan<byte> name, ReadOnlySpan<byte> ancestor)
+    {
+        for (var position = 0; position < name.Length; position += name[position] + 1)
+        {
+            var rest = name.Length - position;
+            if (rest == ancestor.Length)
+            {
+                return EqualsIgnoreCase(name[position..], ancestor);
+            }
+
+            if (rest < ancestor.Length || name[position] == 0)
+            {
+                return false;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>A case-insensitive hash, seeded per process (through <see cref="HashCode"/>) so cache keys resist flooding.</summary>
     public static int GetHashCodeIgnoreCase(ReadOnlySpan<byte> wire)
     {
