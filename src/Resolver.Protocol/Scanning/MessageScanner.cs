@@ -33,11 +33,13 @@ public static class MessageScanner
         var nameLength = 0;
         DnsRecordType type = 0;
         DnsClass @class = 0;
+        Span<byte> scratch = stackalloc byte[NameWire.MaxNameLength];
         for (var i = 0; i < header.QuestionCount; i++)
         {
+            // The first question is kept; the others are only validated.
             error = i == 0
                 ? ReadQuestion(message, ref position, nameBuffer, out nameLength, out type, out @class)
-                : SkipQuestion(message, ref position);
+                : ReadQuestion(message, ref position, scratch, out _, out _, out _);
             if (error != DnsParseError.None)
             {
                 return error;
@@ -83,10 +85,10 @@ public static class MessageScanner
         var questionOffset = position;
         DnsRecordType questionType = 0;
         DnsClass questionClass = 0;
+        Span<byte> scratch = stackalloc byte[NameWire.MaxNameLength];
         for (var i = 0; i < header.QuestionCount; i++)
         {
-            var start = position;
-            error = SkipQuestion(message, ref position);
+            error = ReadQuestion(message, ref position, scratch, out _, out var type, out var @class);
             if (error != DnsParseError.None)
             {
                 return error;
@@ -94,9 +96,7 @@ public static class MessageScanner
 
             if (i == 0)
             {
-                questionType = (DnsRecordType)BinaryPrimitives.ReadUInt16BigEndian(message[(position - 4)..]);
-                questionClass = (DnsClass)BinaryPrimitives.ReadUInt16BigEndian(message[(position - 2)..]);
-                questionOffset = start;
+                (questionType, questionClass) = (type, @class);
             }
         }
 
@@ -168,23 +168,6 @@ public static class MessageScanner
 
         type = (DnsRecordType)BinaryPrimitives.ReadUInt16BigEndian(message[next..]);
         @class = (DnsClass)BinaryPrimitives.ReadUInt16BigEndian(message[(next + 2)..]);
-        position = next + 4;
-        return DnsParseError.None;
-    }
-
-    private static DnsParseError SkipQuestion(ReadOnlySpan<byte> message, ref int position)
-    {
-        var error = NameWire.TrySkip(message, position, out var next);
-        if (error != DnsParseError.None)
-        {
-            return error;
-        }
-
-        if (next + 4 > message.Length)
-        {
-            return DnsParseError.Truncated;
-        }
-
         position = next + 4;
         return DnsParseError.None;
     }
