@@ -62,8 +62,6 @@ internal static class ResponseWriter
     public static int WriteError(
         ReadOnlySpan<byte> query, in QueryScan scan, DnsResponseCode code, Span<byte> output, ushort advertisedSize, ExtendedErrorCode? ede = null)
     {
-        var questionEnd = scan.Header.QuestionCount == 1 ? scan.QuestionEnd : DnsHeader.Size;
-        query[..questionEnd].CopyTo(output);
         var header = scan.Header;
         header.IsResponse = true;
         header.AuthoritativeAnswer = false;
@@ -71,18 +69,7 @@ internal static class ResponseWriter
         header.RecursionAvailable = true;
         header.AuthenticData = false;
         header.ResponseCodeLow = (byte)((int)code & 0xF);
-        header.QuestionCount = (ushort)(questionEnd == DnsHeader.Size ? 0 : 1);
-        header.AnswerCount = 0;
-        header.AuthorityCount = 0;
-        header.AdditionalCount = (ushort)(scan.Edns.Present ? 1 : 0);
-        header.TryWrite(output);
-        var length = questionEnd;
-        if (scan.Edns.Present)
-        {
-            length += WriteOpt(output[length..], scan, advertisedSize, (byte)((int)code >> 4), ede);
-        }
-
-        return length;
+        return WriteWithoutRecords(header, query, scan, output, advertisedSize, (byte)((int)code >> 4), ede);
     }
 
     /// <summary>FORMERR for a query whose header could be read but the rest could not; nothing for garbage or responses.</summary>
@@ -109,15 +96,27 @@ internal static class ResponseWriter
         PatchHeader(output, scan);
         DnsHeader.TryRead(output, out var header);
         header.Truncated = true;
+        return WriteWithoutRecords(header, query, scan, output, advertisedSize, extendedRcode: 0, ede: null);
+    }
+
+    /// <summary>
+    /// <paramref name="header"/> with the counts of a message without records, the query's question (when it
+    /// has exactly one) and, when the query had EDNS, an OPT: the shape of errors and truncated answers.
+    /// </summary>
+    private static int WriteWithoutRecords(
+        DnsHeader header, ReadOnlySpan<byte> query, in QueryScan scan, Span<byte> output, ushort advertisedSize, byte extendedRcode, ExtendedErrorCode? ede)
+    {
+        var questionEnd = scan.Header.QuestionCount == 1 ? scan.QuestionEnd : DnsHeader.Size;
+        query[DnsHeader.Size..questionEnd].CopyTo(output[DnsHeader.Size..]);
+        header.QuestionCount = (ushort)(questionEnd == DnsHeader.Size ? 0 : 1);
         header.AnswerCount = 0;
         header.AuthorityCount = 0;
         header.AdditionalCount = (ushort)(scan.Edns.Present ? 1 : 0);
         header.TryWrite(output);
-        query[DnsHeader.Size..scan.QuestionEnd].CopyTo(output[DnsHeader.Size..]);
-        var length = scan.QuestionEnd;
+        var length = questionEnd;
         if (scan.Edns.Present)
         {
-            length += WriteOpt(output[length..], scan, advertisedSize, 0, null);
+            length += WriteOpt(output[length..], scan, advertisedSize, extendedRcode, ede);
         }
 
         return length;
@@ -127,8 +126,7 @@ internal static class ResponseWriter
     private static void PatchHeader(Span<byte> output, in QueryScan scan)
     {
         DnsHeader.TryRead(output, out var header);
-        var flags = (ushort)(header.Flags & ~QrAaTcRdRaAdCdMask);
-        header.Flags = flags;
+        header.Flags = (ushort)(header.Flags & ~QrAaTcRdRaAdCdMask);
         header.Id = scan.Header.Id;
         header.IsResponse = true;
         header.RecursionAvailable = true;
