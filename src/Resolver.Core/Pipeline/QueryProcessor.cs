@@ -288,26 +288,13 @@ public sealed partial class QueryProcessor
     {
         // Built from the scan, not by parsing the query again: the full parser is stricter than the scan.
         var stored = DnsMessage.Parse(entry.Response);
-        var questionName = DnsName.FromWire(query[DnsHeader.Size..(scan.QuestionEnd - 4)]);
-        var response = new DnsMessage
-        {
-            Id = scan.Header.Id,
-            IsResponse = true,
-            RecursionDesired = scan.Header.RecursionDesired,
-            CheckingDisabled = scan.Header.CheckingDisabled,
-            RecursionAvailable = true,
-            ResponseCode = DnsResponseCode.NXDomain,
-        };
-        response.Questions.Add(new DnsQuestion(questionName, scan.Type, scan.Class));
+        var response = NewResponse(DnsName.FromWire(query[DnsHeader.Size..(scan.QuestionEnd - 4)]), scan, advertised);
+        response.ResponseCode = DnsResponseCode.NXDomain;
         var remaining = staleTtl ?? entry.RemainingTtl(_cache.Time);
         response.Authorities.AddRange(stored.Authorities.Select(r => new DnsResourceRecord(r.Name, Math.Min(r.Ttl, remaining), r.Data, r.Class)));
-        if (scan.Edns.Present)
+        if (staleTtl is not null)
         {
-            response.Edns = new EdnsRecord { UdpPayloadSize = advertised, DnssecOk = scan.Edns.DnssecOk };
-            if (staleTtl is not null)
-            {
-                response.Edns.Options.Add(new ExtendedErrorOption(ExtendedErrorCode.StaleNXDomainAnswer));
-            }
+            response.Edns?.Options.Add(new ExtendedErrorOption(ExtendedErrorCode.StaleNXDomainAnswer));
         }
 
         return ResponseWriter.WriteMessage(response, output, limit);
@@ -315,27 +302,31 @@ public sealed partial class QueryProcessor
 
     private static int WriteLocal(LocalAnswer local, ReadOnlySpan<byte> name, in QueryScan scan, Span<byte> output, int limit, ushort advertised)
     {
-        var response = new DnsMessage
-        {
-            Id = scan.Header.Id,
-            IsResponse = true,
-            AuthoritativeAnswer = true,
-            RecursionDesired = scan.Header.RecursionDesired,
-            RecursionAvailable = true,
-        };
-        response.Questions.Add(new DnsQuestion(DnsName.FromWire(name), scan.Type, scan.Class));
+        var response = NewResponse(DnsName.FromWire(name), scan, advertised);
+        response.AuthoritativeAnswer = true;
         response.Answers.AddRange(local.Records);
         if (local.Authority is not null)
         {
             response.Authorities.Add(local.Authority);
         }
 
-        if (scan.Edns.Present)
-        {
-            response.Edns = new EdnsRecord { UdpPayloadSize = advertised, DnssecOk = scan.Edns.DnssecOk };
-        }
-
         return ResponseWriter.WriteMessage(response, output, limit);
+    }
+
+    /// <summary>A response built off the hot path: ID, RD and CD from the query, RA set, the question, and OPT if the query had one.</summary>
+    private static DnsMessage NewResponse(DnsName questionName, in QueryScan scan, ushort advertised)
+    {
+        var response = new DnsMessage
+        {
+            Id = scan.Header.Id,
+            IsResponse = true,
+            RecursionDesired = scan.Header.RecursionDesired,
+            CheckingDisabled = scan.Header.CheckingDisabled,
+            RecursionAvailable = true,
+            Edns = scan.Edns.Present ? new EdnsRecord { UdpPayloadSize = advertised, DnssecOk = scan.Edns.DnssecOk } : null,
+        };
+        response.Questions.Add(new DnsQuestion(questionName, scan.Type, scan.Class));
+        return response;
     }
 
     [LoggerMessage(EventId = 300, Level = LogLevel.Debug, Message = "Malformed query from {Client}: {Error}")]
