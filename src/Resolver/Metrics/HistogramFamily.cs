@@ -60,17 +60,7 @@ internal sealed class HistogramSeries : Series
         }
 
         Interlocked.Increment(ref _counts[bucket]);
-        var current = Volatile.Read(ref _sum);
-        while (true)
-        {
-            var seen = Interlocked.CompareExchange(ref _sum, current + value, current);
-            if (BitConverter.DoubleToInt64Bits(seen) == BitConverter.DoubleToInt64Bits(current))
-            {
-                return;
-            }
-
-            current = seen;
-        }
+        AtomicDouble.Add(ref _sum, value);
     }
 
     /// <summary>Copies the per-bucket counts into <paramref name="counts"/> and returns the sum.</summary>

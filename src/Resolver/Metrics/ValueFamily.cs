@@ -71,20 +71,7 @@ internal sealed class ValueSeries : Series
 
     public void Set(long value) => Interlocked.Exchange(ref _long, value);
 
-    public void Add(double value)
-    {
-        var current = Volatile.Read(ref _double);
-        while (true)
-        {
-            var seen = Interlocked.CompareExchange(ref _double, current + value, current);
-            if (BitConverter.DoubleToInt64Bits(seen) == BitConverter.DoubleToInt64Bits(current))
-            {
-                return;
-            }
-
-            current = seen;
-        }
-    }
+    public void Add(double value) => AtomicDouble.Add(ref _double, value);
 
     public void Set(double value) => Interlocked.Exchange(ref _double, value);
 }
