@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using Resolver.Protocol.Messages;
 using Resolver.Protocol.Records;
@@ -23,7 +24,19 @@ public static class CacheEntryFactory
     {
         ArgumentNullException.ThrowIfNull(key);
         ArgumentNullException.ThrowIfNull(options);
-        var records = new ScannedRecord[MaxRecords];
+        var records = ArrayPool<ScannedRecord>.Shared.Rent(MaxRecords); // 16 KB: pooled, not one per upstream answer
+        try
+        {
+            return Create(key, response, upstream, options, now, records.AsSpan(0, MaxRecords));
+        }
+        finally
+        {
+            ArrayPool<ScannedRecord>.Shared.Return(records);
+        }
+    }
+
+    private static CacheEntry? Create(CacheKey key, ReadOnlySpan<byte> response, string? upstream, CacheOptions options, long now, Span<ScannedRecord> records)
+    {
         if (MessageScanner.ScanResponse(response, records, out var scan) != DnsParseError.None)
         {
             return null;
@@ -36,7 +49,7 @@ public static class CacheEntryFactory
             return Create(key, WithoutOpt(response), upstream, options, now);
         }
 
-        var scanned = records.AsSpan(0, scan.RecordCount);
+        var scanned = records[..scan.RecordCount];
         var chain = FollowsAlias(scanned, key.Type);
         CacheEntryKind kind;
         uint ttl;
