@@ -66,7 +66,7 @@ internal sealed partial class AdminTokens
             }
         }
 
-        var token = Base64Url(RandomNumberGenerator.GetBytes(32));
+        var token = System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
         var file = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {
@@ -83,8 +83,6 @@ internal sealed partial class AdminTokens
     }
 
     private static byte[] Digest(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));
-
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     [LoggerMessage(EventId = 500, Level = LogLevel.Warning, Message = "No admin token configured (Admin:Tokens); {How} an Admin token in {Path}, readable only by this user")]
     private static partial void LogGenerated(ILogger logger, string path, string how);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Resolver.Admin;
+using Resolver.Hosting;
 
 namespace Resolver.Cli;
 
@@ -25,7 +26,7 @@ internal sealed class CliSettings
     /// <summary>Reads <paramref name="configPath"/> (it must exist), or the appsettings.json next to the executable (defaults when absent).</summary>
     public static CliSettings Load(string? configPath)
     {
-        var path = System.IO.Path.GetFullPath(configPath ?? System.IO.Path.Combine(AppContext.BaseDirectory, "appsettings.json"));
+        var path = System.IO.Path.GetFullPath(configPath ?? ConfigurationFile.Default);
         if (!File.Exists(path))
         {
             return configPath is null

@@ -5,6 +5,9 @@ internal static class ConfigurationFile
 {
     public const string Switch = "--config";
 
+    /// <summary>The appsettings.json shipped beside the binary (a copy of config/appsettings.json).</summary>
+    public static string Default => Path.Combine(AppContext.BaseDirectory, "appsettings.json");
+
     public static string Resolve(string[] args)
     {
         for (var i = 0; i < args.Length; i++)
@@ -20,7 +23,7 @@ internal static class ConfigurationFile
             }
         }
 
-        return Path.Combine(AppContext.BaseDirectory, "appsettings.json");
+        return Default;
     }
 
     /// <summary>The arguments without <c>--config PATH</c>, for the command-line configuration provider.</summary>
