@@ -1,7 +1,6 @@
 using System.Net;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Resolver.Core.Cache;
 using Resolver.Protocol.Edns;
 using Resolver.Protocol.Messages;
@@ -27,7 +26,7 @@ public class FlushBenchmarks : IDisposable
     [GlobalSetup]
     public void Setup()
     {
-        _cache = new DnsCache(new Monitor(new CacheOptions { MaxEntries = Entries + 10 }), TimeProvider.System, NullLogger<DnsCache>.Instance);
+        _cache = new DnsCache(new FixedOptions<CacheOptions>(new CacheOptions { MaxEntries = Entries + 10 }), TimeProvider.System, NullLogger<DnsCache>.Instance);
         for (var i = 0; i < Entries; i++)
         {
             _cache.Store(Entry($"host{i}.zone{i % 1000}.example."), _cache.Generation);
@@ -59,14 +58,5 @@ public class FlushBenchmarks : IDisposable
         response.TryWrite(buffer, out var written);
         var key = CacheKey.Create(owner.Wire, DnsRecordType.A, DnsClass.IN, CacheFlags.None);
         return CacheEntryFactory.Create(key, buffer.AsSpan(0, written), "bench", new CacheOptions(), TimeProvider.System.GetTimestamp())!;
-    }
-
-    private sealed class Monitor(CacheOptions value) : IOptionsMonitor<CacheOptions>
-    {
-        public CacheOptions CurrentValue => value;
-
-        public CacheOptions Get(string? name) => value;
-
-        public IDisposable? OnChange(Action<CacheOptions, string?> listener) => null;
     }
 }

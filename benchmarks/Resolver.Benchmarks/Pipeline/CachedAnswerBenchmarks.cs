@@ -36,11 +36,11 @@ public class CachedAnswerBenchmarks : IDisposable
         server.ApplyDefaults();
         var upstreamOptions = new UpstreamOptions { Servers = [new UpstreamServerOptions { Address = "127.0.0.1:9" }] };
         _metrics = new ResolverMetrics();
-        _cache = new DnsCache(Monitor(new CacheOptions()), TimeProvider.System, NullLogger<DnsCache>.Instance);
+        _cache = new DnsCache(new FixedOptions<CacheOptions>(new CacheOptions()), TimeProvider.System, NullLogger<DnsCache>.Instance);
         var registry = new UpstreamRegistry(Options.Create(upstreamOptions), TimeProvider.System, NullLogger<UpstreamRegistry>.Instance);
-        _client = new UpstreamClient(registry, Monitor(upstreamOptions), TimeProvider.System, _metrics, NullLogger<UpstreamClient>.Instance);
+        _client = new UpstreamClient(registry, new FixedOptions<UpstreamOptions>(upstreamOptions), TimeProvider.System, _metrics, NullLogger<UpstreamClient>.Instance);
         _processor = new QueryProcessor(
-            _cache, _client, new AccessControl(Options.Create(server)), new LocalZone(Options.Create(server)), Monitor(server), _metrics, new Lifetime(), NullLogger<QueryProcessor>.Instance);
+            _cache, _client, new AccessControl(Options.Create(server)), new LocalZone(Options.Create(server)), new FixedOptions<DnsServerOptions>(server), _metrics, new Lifetime(), NullLogger<QueryProcessor>.Instance);
 
         var key = CacheKey.Create(DnsName.Parse("www.example.com").Wire, DnsRecordType.A, DnsClass.IN, CacheFlags.None);
         var entry = CacheEntryFactory.Create(key, SampleMessages.ResponseBytes, "bench", _cache.Options, TimeProvider.System.GetTimestamp())!;
@@ -67,19 +67,6 @@ public class CachedAnswerBenchmarks : IDisposable
         _client.Dispose();
         _metrics.Dispose();
         GC.SuppressFinalize(this);
-    }
-
-    private static IOptionsMonitor<T> Monitor<T>(T value)
-        where T : class => new StaticMonitor<T>(value);
-
-    private sealed class StaticMonitor<T>(T value) : IOptionsMonitor<T>
-        where T : class
-    {
-        public T CurrentValue => value;
-
-        public T Get(string? name) => value;
-
-        public IDisposable? OnChange(Action<T, string?> listener) => null;
     }
 
     private sealed class Lifetime : IHostApplicationLifetime

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Resolver.Core.Cache;
+using Resolver.Core.Tests.Testing;
 using Resolver.Hosting;
 using Resolver.Protocol.Edns;
 using Resolver.Protocol.Messages;

@@ -1,0 +1,14 @@
+using Microsoft.Extensions.Options;
+
+namespace Resolver.Benchmarks;
+
+/// <summary>Options that never change, for building engine parts outside a host.</summary>
+internal sealed class FixedOptions<T>(T value) : IOptionsMonitor<T>
+    where T : class
+{
+    public T CurrentValue => value;
+
+    public T Get(string? name) => value;
+
+    public IDisposable? OnChange(Action<T, string?> listener) => null;
+}
