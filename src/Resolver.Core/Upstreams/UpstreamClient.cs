@@ -51,6 +51,10 @@ public sealed partial class UpstreamClient : IDisposable
         var running = new List<Task<UpstreamResult>>();
         var last = new UpstreamResult(UpstreamOutcome.Timeout, null, null, "no attempt made");
         var next = 0;
+
+        // The next try goes to the next server in policy order, wrapping round within the attempt budget.
+        void Launch() => running.Add(AttemptAsync(order[next++ % order.Length], name, type, @class, dnssecOk, checkingDisabled, options, done.Token));
+
         try
         {
             while (true)
@@ -62,7 +66,7 @@ public sealed partial class UpstreamClient : IDisposable
                         return last;
                     }
 
-                    running.Add(AttemptAsync(order[next++ % order.Length], name, type, @class, dnssecOk, checkingDisabled, options, done.Token));
+                    Launch();
                 }
 
                 var hedge = options.Hedging && next < options.MaxAttempts
@@ -71,7 +75,7 @@ public sealed partial class UpstreamClient : IDisposable
                 var finished = await Task.WhenAny(hedge is null ? running : [.. running, hedge]).ConfigureAwait(false);
                 if (finished == hedge)
                 {
-                    running.Add(AttemptAsync(order[next++ % order.Length], name, type, @class, dnssecOk, checkingDisabled, options, done.Token));
+                    Launch();
                     continue;
                 }
 
