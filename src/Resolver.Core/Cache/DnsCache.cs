@@ -27,7 +27,6 @@ public sealed partial class DnsCache : IDisposable
         {
             SizeLimit = options.CurrentValue.MaxEntries,
             CompactionPercentage = 0.05,
-            TrackStatistics = true,
         });
     }
 
