@@ -45,4 +45,15 @@ public sealed class CacheOptions
     public bool Prefetch { get; set; } = true;
 
     public double PrefetchThreshold { get; set; } = 0.1;
+
+    /// <summary>
+    /// Where the cache is saved (on a graceful stop and every <see cref="SnapshotInterval"/>) and loaded
+    /// from at start, so serve-stale has answers right after a restart. Empty disables snapshots. Null
+    /// means the host's default: <c>cache.snapshot</c> beside the admin token file; without a host
+    /// (the engine alone) null disables them too.
+    /// </summary>
+    public string? SnapshotPath { get; set; }
+
+    /// <summary>How often the cache is saved while running, besides the save on a graceful stop.</summary>
+    public TimeSpan SnapshotInterval { get; set; } = TimeSpan.FromMinutes(5);
 }

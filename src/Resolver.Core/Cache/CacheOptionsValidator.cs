@@ -35,6 +35,18 @@ public sealed class CacheOptionsValidator : IValidateOptions<CacheOptions>
             errors.Add($"Cache:PrefetchThreshold must be at least 0 and below 1 (was {options.PrefetchThreshold}).");
         }
 
+        // PeriodicTimer takes at most 2^32 - 2 ms (about 49 days).
+        if (options.SnapshotInterval <= TimeSpan.Zero || options.SnapshotInterval.TotalMilliseconds > uint.MaxValue - 1)
+        {
+            errors.Add($"Cache:SnapshotInterval must be positive and at most 49 days (was {options.SnapshotInterval}).");
+        }
+
+        if (options.SnapshotPath is { Length: > 0 } path
+            && (string.IsNullOrWhiteSpace(path) || Path.EndsInDirectorySeparator(path) || Directory.Exists(path)))
+        {
+            errors.Add($"Cache:SnapshotPath must name a file, or be empty to disable snapshots (was '{path}').");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
