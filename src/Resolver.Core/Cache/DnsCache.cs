@@ -79,21 +79,7 @@ public sealed partial class DnsCache : IDisposable
         }
 
         var options = Options;
-        var lifetime = TimeSpan.FromSeconds(entry.Ttl) + (options.ServeStale ? options.MaxStale : TimeSpan.Zero);
-        using (var item = _cache.CreateEntry(entry.Key))
-        {
-            item.Value = entry;
-            item.Size = 1;
-            item.AbsoluteExpirationRelativeToNow = lifetime > TimeSpan.Zero ? lifetime : TimeSpan.FromTicks(1);
-            item.RegisterPostEvictionCallback(static (_, _, reason, state) =>
-            {
-                if (reason == EvictionReason.Capacity)
-                {
-                    Interlocked.Increment(ref ((DnsCache)state!)._evictions);
-                }
-            }, this);
-        }
-
+        Insert(entry, TimeSpan.FromSeconds(entry.Ttl) + (options.ServeStale ? options.MaxStale : TimeSpan.Zero));
         if (entry.Kind == CacheEntryKind.NxDomain)
         {
             LogStoredNegative(_logger, entry.Key.ToString(), entry.Ttl);
@@ -115,6 +101,22 @@ public sealed partial class DnsCache : IDisposable
     public void AdvanceGeneration() => Interlocked.Increment(ref _generation);
 
     public void Dispose() => _cache.Dispose();
+
+    /// <summary>Puts <paramref name="entry"/> in its slot; MemoryCache reclaims it after <paramref name="lifetime"/>.</summary>
+    private void Insert(CacheEntry entry, TimeSpan lifetime)
+    {
+        using var item = _cache.CreateEntry(entry.Key);
+        item.Value = entry;
+        item.Size = 1;
+        item.AbsoluteExpirationRelativeToNow = lifetime > TimeSpan.Zero ? lifetime : TimeSpan.FromTicks(1);
+        item.RegisterPostEvictionCallback(static (_, _, reason, state) =>
+        {
+            if (reason == EvictionReason.Capacity)
+            {
+                Interlocked.Increment(ref ((DnsCache)state!)._evictions);
+            }
+        }, this);
+    }
 
     private CacheLookup Classify(CacheKey key)
     {
