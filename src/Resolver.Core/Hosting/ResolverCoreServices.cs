@@ -39,6 +39,10 @@ public static class ResolverCoreServices
         services.AddSingleton<LocalZone>();
         services.AddSingleton<QueryProcessor>();
         services.AddSingleton<DnsListenerService>();
+
+        // Hosted services start in this order and stop in reverse: the cache snapshot is loaded before the
+        // listeners open and saved after they have closed.
+        services.AddHostedService<CacheSnapshotService>();
         services.AddHostedService(sp => sp.GetRequiredService<DnsListenerService>());
         services.AddHostedService<UpstreamProber>();
         return services;
