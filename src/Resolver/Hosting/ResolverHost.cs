@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Options;
 using Resolver.Admin;
+using Resolver.Core.Cache;
 using Resolver.Core.Hosting;
 using Resolver.Metrics;
 
@@ -26,6 +28,8 @@ internal static class ResolverHost
         builder.Services.AddResolverCore(builder.Configuration);
         builder.Services.AddPrometheusExposition();
         builder.Services.AddAdminApi(builder.Configuration);
+        builder.Services.AddOptions<CacheOptions>()
+            .PostConfigure<IOptions<AdminOptions>>((cache, admin) => cache.SnapshotPath ??= DefaultSnapshotPath(admin.Value));
         builder.Services.AddOtlpMetricsExport(builder.Configuration);
         configureServices?.Invoke(builder.Services);
 
@@ -34,4 +38,11 @@ internal static class ResolverHost
         app.MapPrometheusMetrics();
         return app;
     }
+
+    /// <summary>
+    /// Cache:SnapshotPath when not configured: <c>cache.snapshot</c> beside the admin token file, the one
+    /// directory the resolver already keeps state in (the engine does not know it, hence here).
+    /// </summary>
+    internal static string DefaultSnapshotPath(AdminOptions admin) =>
+        Path.Combine(Path.GetDirectoryName(admin.ResolveTokenFile()) ?? string.Empty, "cache.snapshot");
 }

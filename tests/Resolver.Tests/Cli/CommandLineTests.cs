@@ -29,6 +29,7 @@ public sealed class CommandLineTests : IAsyncLifetime
             {
               "Dns": { "Listen": [ "127.0.0.1:0" ] },
               "Upstreams": { "Servers": [ { "Address": "127.0.0.1:9" } ] },
+              "Cache": { "SnapshotPath": "{{Path.Combine(_directory, "cache.snapshot")}}" },
               "Admin": {
                 "Urls": "http://127.0.0.1:0",
                 "Tokens": [ { "Name": "ops", "Token": "{{AdminToken}}", "Role": "Admin" }, { "Name": "grafana", "Token": "{{ReadToken}}", "Role": "Read" } ]

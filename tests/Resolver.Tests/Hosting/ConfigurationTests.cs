@@ -23,7 +23,7 @@ public sealed class ConfigurationTests : IDisposable
               "Dns": { "Listen": {{listen}} },
               "Upstreams": {{upstreams}},
               "Cache": {{cache}},
-              "Admin": { "Urls": "http://127.0.0.1:0" },
+              "Admin": { "Urls": "http://127.0.0.1:0", "TokenFile": "{{Path.Combine(_directory, "admin-token")}}" },
               "Logging": { "LogLevel": { "Default": "None" } }
             }
             """);
@@ -55,6 +55,8 @@ public sealed class ConfigurationTests : IDisposable
     [InlineData("""{ "MaxEntries": 0 }""", "Cache:MaxEntries")]
     [InlineData("""{ "MaxNegativeTtl": "-00:00:01" }""", "Cache:MaxNegativeTtl")]
     [InlineData("""{ "PrefetchThreshold": 1.5 }""", "Cache:PrefetchThreshold")]
+    [InlineData("""{ "SnapshotInterval": "00:00:00" }""", "Cache:SnapshotInterval")]
+    [InlineData("""{ "SnapshotPath": "/tmp/" }""", "Cache:SnapshotPath")]
     public async Task InvalidCacheValue_NamesTheKey(string cache, string key)
     {
         var error = await StartFailureAsync(WriteConfig(cache: cache));
@@ -121,6 +123,33 @@ public sealed class ConfigurationTests : IDisposable
         Assert.Equal(TimeSpan.FromMinutes(5), services.GetRequiredService<IOptions<CacheOptions>>().Value.MaxNegativeTtl);
         Assert.Equal(["127.0.0.1:53", "[::1]:53"], services.GetRequiredService<IOptions<DnsServerOptions>>().Value.Listen);
         Assert.Equal(2, services.GetRequiredService<IOptions<Resolver.Core.Upstreams.UpstreamOptions>>().Value.Servers.Count);
+        var cache = services.GetRequiredService<IOptions<CacheOptions>>().Value;
+        Assert.Equal(TimeSpan.FromMinutes(5), cache.SnapshotInterval);
+        var tokenFile = services.GetRequiredService<IOptions<Resolver.Admin.AdminOptions>>().Value.ResolveTokenFile();
+        Assert.Equal(Path.Combine(Path.GetDirectoryName(tokenFile)!, "cache.snapshot"), cache.SnapshotPath); // "SnapshotPath": null is the default
+    }
+
+    [Theory]
+    [InlineData("{}")]
+    [InlineData("""{ "SnapshotPath": null }""")]
+    public async Task SnapshotPath_DefaultsToBesideTheTokenFile(string cache)
+    {
+        Assert.Equal(Path.Combine(_directory, "cache.snapshot"), await SnapshotPathAsync(cache));
+    }
+
+    [Theory]
+    [InlineData("elsewhere/cache.bin")]
+    [InlineData("")] // snapshots off
+    public async Task SnapshotPath_WhenConfigured_IsKept(string configured)
+    {
+        Assert.Equal(configured, await SnapshotPathAsync($$"""{ "SnapshotPath": "{{configured}}" }"""));
+    }
+
+    private async Task<string?> SnapshotPathAsync(string cache)
+    {
+        var path = WriteConfig(cache: cache);
+        await using var app = ResolverHost.Build(["--config", path], path);
+        return app.Services.GetRequiredService<IOptions<CacheOptions>>().Value.SnapshotPath;
     }
 
     [Fact]

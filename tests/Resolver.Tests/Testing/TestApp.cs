@@ -65,7 +65,10 @@ internal sealed class TestApp : IAsyncDisposable
             """);
         var logs = new LogCollector();
         var time = new ManualTimeProvider();
-        var app = ResolverHost.Build(["--config", path], path, services =>
+        // Its own snapshot file: the default (beside the admin token file in the home directory) would be
+        // shared by every test and by a resolver running on this machine.
+        var snapshot = Path.Combine(directory, "cache.snapshot");
+        var app = ResolverHost.Build(["--config", path, "--Cache:SnapshotPath", snapshot], path, services =>
         {
             services.AddSingleton<TimeProvider>(time);
             services.AddSingleton<ILoggerProvider>(logs);
