@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -7,15 +8,18 @@ namespace Resolver.EndToEnd.Peers;
 
 /// <summary>
 /// The resolver under test as its own process (<c>dotnet Resolver.dll --config PATH</c>) on free loopback
-/// ports, forwarding to the given upstream ports in order. Ready once it logs its DNS listener and
-/// /healthz answers "ok"; killed by its own process object on dispose.
+/// ports, forwarding to the given upstream ports in order, with its state (admin token, cache snapshot)
+/// in its own temp directory. Ready once it logs its DNS listener and /healthz answers "ok"; stopped
+/// gracefully by <see cref="TerminateAsync"/>, or killed by its own process object on dispose.
 /// </summary>
 internal sealed class ResolverProcess : IAsyncDisposable
 {
     private const string ListeningMessage = "Listening for DNS on";
+    private const int Sigterm = 15;
 
     private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan s_stopTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan s_gracefulStopTimeout = TimeSpan.FromSeconds(30);
     private static readonly HttpClient s_http = new() { Timeout = TimeSpan.FromSeconds(2) };
 
     private readonly Process _process;
@@ -40,7 +44,8 @@ internal sealed class ResolverProcess : IAsyncDisposable
 
     /// <param name="upstreamPorts">UDP upstreams on 127.0.0.1, asked in this order (Sequential policy).</param>
     /// <param name="maxCacheTtl">Cache:MaxTtl, to make answers expire within a test; null keeps the default.</param>
-    public static async Task<ResolverProcess> StartAsync(IReadOnlyList<int> upstreamPorts, TimeSpan? maxCacheTtl = null)
+    /// <param name="snapshotPath">Cache:SnapshotPath, to share a snapshot between processes; null keeps the default (in this process's directory).</param>
+    public static async Task<ResolverProcess> StartAsync(IReadOnlyList<int> upstreamPorts, TimeSpan? maxCacheTtl = null, string? snapshotPath = null)
     {
         ArgumentNullException.ThrowIfNull(upstreamPorts);
         var dll = RepositoryLayout.ResolverDll;
@@ -48,7 +53,7 @@ internal sealed class ResolverProcess : IAsyncDisposable
         var dnsPort = FreePorts.Next();
         var adminPort = FreePorts.Next();
         var config = Path.Combine(directory.FullName, "resolver.json");
-        await File.WriteAllTextAsync(config, Configuration(dnsPort, adminPort, upstreamPorts, maxCacheTtl));
+        await File.WriteAllTextAsync(config, Configuration(directory.FullName, dnsPort, adminPort, upstreamPorts, maxCacheTtl, snapshotPath));
 
         // DOTNET_HOST_PATH is set by the dotnet CLI that runs the tests: the same runtime runs the resolver.
         var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
@@ -78,6 +83,19 @@ internal sealed class ResolverProcess : IAsyncDisposable
         }
 
         return resolver;
+    }
+
+    /// <summary>Stops the resolver as systemd or Ctrl+C would (SIGTERM: a graceful stop) and returns its exit code.</summary>
+    public async Task<int> TerminateAsync()
+    {
+        if (Kill(_process.Id, Sigterm) != 0)
+        {
+            Assert.Fail($"kill({_process.Id}, SIGTERM) failed with errno {Marshal.GetLastPInvokeError()}.");
+        }
+
+        using var deadline = new CancellationTokenSource(s_gracefulStopTimeout);
+        await _process.WaitForExitAsync(deadline.Token);
+        return _process.ExitCode;
     }
 
     public async ValueTask DisposeAsync()
@@ -136,7 +154,7 @@ internal sealed class ResolverProcess : IAsyncDisposable
         }
     }
 
-    private static string Configuration(int dnsPort, int adminPort, IReadOnlyList<int> upstreamPorts, TimeSpan? maxCacheTtl)
+    private static string Configuration(string directory, int dnsPort, int adminPort, IReadOnlyList<int> upstreamPorts, TimeSpan? maxCacheTtl, string? snapshotPath)
     {
         var servers = new JsonArray();
         foreach (var port in upstreamPorts)
@@ -148,6 +166,11 @@ internal sealed class ResolverProcess : IAsyncDisposable
         if (maxCacheTtl is { } maxTtl)
         {
             cache["MaxTtl"] = maxTtl.ToString("c", CultureInfo.InvariantCulture);
+        }
+
+        if (snapshotPath is not null)
+        {
+            cache["SnapshotPath"] = snapshotPath;
         }
 
         var root = new JsonObject
@@ -162,7 +185,12 @@ internal sealed class ResolverProcess : IAsyncDisposable
                 ["Servers"] = servers,
             },
             ["Cache"] = cache,
-            ["Admin"] = new JsonObject { ["Urls"] = $"http://127.0.0.1:{adminPort.ToString(CultureInfo.InvariantCulture)}" },
+            // The token file (and so the default cache snapshot beside it) in this process's directory, not the home directory.
+            ["Admin"] = new JsonObject
+            {
+                ["Urls"] = $"http://127.0.0.1:{adminPort.ToString(CultureInfo.InvariantCulture)}",
+                ["TokenFile"] = Path.Combine(directory, "admin-token"),
+            },
             ["Logging"] = new JsonObject
             {
                 ["LogLevel"] = new JsonObject
@@ -177,4 +205,8 @@ internal sealed class ResolverProcess : IAsyncDisposable
     }
 
     private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true };
+
+    // DllImport, not LibraryImport: the generated LibraryImport stub needs unsafe code in this project.
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 }

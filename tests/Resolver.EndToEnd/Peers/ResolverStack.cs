@@ -19,14 +19,14 @@ internal sealed class ResolverStack : IAsyncDisposable
     /// <summary>The resolver's DNS port, for dig.</summary>
     public int Port => Resolver.DnsPort;
 
-    public static async Task<ResolverStack> StartAsync(TimeSpan? maxCacheTtl = null)
+    public static async Task<ResolverStack> StartAsync(TimeSpan? maxCacheTtl = null, string? snapshotPath = null)
     {
         var first = await Nsd.StartAsync();
         Nsd? second = null;
         try
         {
             second = await Nsd.StartAsync();
-            var resolver = await ResolverProcess.StartAsync([first.Port, second.Port], maxCacheTtl);
+            var resolver = await ResolverProcess.StartAsync([first.Port, second.Port], maxCacheTtl, snapshotPath);
             return new ResolverStack(first, second, resolver);
         }
         catch
