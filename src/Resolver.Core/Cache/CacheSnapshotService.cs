@@ -19,7 +19,7 @@ internal sealed partial class CacheSnapshotService : IHostedService, IDisposable
     private readonly ILogger<CacheSnapshotService> _logger;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _saveLock = new();
-    private Task _periodicSaves = Task.CompletedTask;
+    private Task? _periodicSaves;
 
     public CacheSnapshotService(DnsCache cache, IOptions<CacheOptions> options, TimeProvider time, ILogger<CacheSnapshotService> logger)
     {
@@ -46,9 +46,9 @@ internal sealed partial class CacheSnapshotService : IHostedService, IDisposable
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (SnapshotPath is not { } path)
+        if (SnapshotPath is not { } path || _periodicSaves is null)
         {
-            return;
+            return; // off, or never started (so nothing was loaded that a save would keep)
         }
 
         await _stopping.CancelAsync().ConfigureAwait(false);
