@@ -2,11 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Text;
-using Resolver.Protocol.Messages;
 using Resolver.Protocol.Names;
-using Resolver.Protocol.Records;
-using Resolver.Protocol.Scanning;
-using Resolver.Protocol.Wire;
 
 namespace Resolver.Core.Cache;
 
@@ -28,13 +24,13 @@ namespace Resolver.Core.Cache;
 /// layout of existing fields needs a new version, and a file of another version is ignored whole.
 /// <para>
 /// The file is untrusted input. Each entry is checked against its CRC, read with bounds checks, and its
-/// response scanned again with <see cref="MessageScanner"/>: the TTL offsets must be exactly where the
+/// response scanned again with <see cref="Resolver.Protocol.Scanning.MessageScanner"/>: the TTL offsets must be exactly where the
 /// records' TTLs are and the question must be the key's, so no file can make the cache serve out-of-range
 /// data or throw. Reading stops at the first damaged or missing byte; the entries before it (each proven
 /// intact by its own CRC) are kept, and the rest of the file is ignored.
 /// </para>
 /// </summary>
-internal static class CacheSnapshot
+internal static partial class CacheSnapshot
 {
     public const ushort FormatVersion = 1;
 
@@ -48,6 +44,7 @@ internal static class CacheSnapshot
     private const int MaxBodyLength = FixedBodyLength + NameWire.MaxNameLength + ushort.MaxValue + (MaxRecords * 6) + 2 + MaxUpstreamLength;
     private const int FileBufferSize = 1 << 20;
     private const int MaxInternedUpstreams = 64;
+    private const int BatchSize = 1024;
 
     private const byte FlagNameError = 1;
     private const byte FlagHasUpstream = 2;
@@ -55,14 +52,6 @@ internal static class CacheSnapshot
     private const CacheFlags KnownCacheFlags = CacheFlags.DnssecOk | CacheFlags.CheckingDisabled;
 
     private static ReadOnlySpan<byte> Magic => "RSLVCACH"u8;
-
-    private enum Decoded
-    {
-        Entry,
-        Expired,
-        Invalid,
-        Unsupported,
-    }
 
     /// <summary>
     /// Writes the cache's live entries to <paramref name="path"/> atomically: a temporary file in the same
@@ -108,6 +97,7 @@ internal static class CacheSnapshot
         ArgumentNullException.ThrowIfNull(entries);
         ArgumentNullException.ThrowIfNull(time);
         var now = time.GetUtcNow();
+        var nowTimestamp = time.GetTimestamp(); // with now: one instant on both clocks, however long the save takes
         Span<byte> header = stackalloc byte[HeaderLength];
         Magic.CopyTo(header);
         BinaryPrimitives.WriteUInt16LittleEndian(header[8..], FormatVersion);
@@ -122,7 +112,7 @@ internal static class CacheSnapshot
             var count = 0;
             foreach (var entry in entries)
             {
-                var storedAt = (now - entry.Age(time)).UtcTicks;
+                var storedAt = (now - time.GetElapsedTime(entry.StoredAt, nowTimestamp)).UtcTicks;
                 var length = Encode(entry, storedAt, buffer.AsSpan(4, MaxBodyLength));
                 if (length == 0)
                 {
@@ -202,94 +192,7 @@ internal static class CacheSnapshot
         }
 
         report.SavedAt = new DateTimeOffset(savedAt, TimeSpan.Zero);
-        var buffer = ArrayPool<byte>.Shared.Rent(MaxBodyLength + 4);
-        var records = ArrayPool<ScannedRecord>.Shared.Rent(MaxRecords);
-        try
-        {
-            return ReadEntries(stream, cache, report, buffer, records.AsSpan(0, MaxRecords));
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-            ArrayPool<ScannedRecord>.Shared.Return(records);
-        }
-    }
-
-    private static CacheSnapshotReport ReadEntries(Stream stream, DnsCache cache, CacheSnapshotReport report, byte[] buffer, Span<ScannedRecord> records)
-    {
-        var context = new DecodeContext(cache.Time, cache.Options);
-        var room = Math.Max(0, cache.Options.MaxEntries - cache.Count);
-        long position = HeaderLength;
-        long seen = 0;
-        Span<byte> prefix = stackalloc byte[4];
-        while (true)
-        {
-            if (stream.ReadAtLeast(prefix, prefix.Length, throwOnEndOfStream: false) < prefix.Length)
-            {
-                return report.Stop(CacheSnapshotProblem.Truncated, position);
-            }
-
-            var length = BinaryPrimitives.ReadUInt32LittleEndian(prefix);
-            if (length == 0)
-            {
-                return ReadTrailer(stream, report, position, seen);
-            }
-
-            if (length > MaxBodyLength)
-            {
-                return report.Stop(CacheSnapshotProblem.Corrupt, position);
-            }
-
-            var record = buffer.AsSpan(0, (int)length + 4);
-            if (stream.ReadAtLeast(record, record.Length, throwOnEndOfStream: false) < record.Length)
-            {
-                return report.Stop(CacheSnapshotProblem.Truncated, position);
-            }
-
-            var body = record[..(int)length];
-            if (Crc32.HashToUInt32(body) != BinaryPrimitives.ReadUInt32LittleEndian(record[(int)length..]))
-            {
-                return report.Stop(CacheSnapshotProblem.Corrupt, position);
-            }
-
-            seen++;
-            position += 4 + length + 4;
-            switch (Decode(body, context, records, out var entry))
-            {
-                case Decoded.Entry when report.Restored >= room:
-                    report.OverCapacity++;
-                    break;
-                case Decoded.Entry when cache.Restore(entry!):
-                    report.Restored++;
-                    break;
-                case Decoded.Entry or Decoded.Expired:
-                    report.Expired++;
-                    break;
-                case Decoded.Unsupported:
-                    report.Unsupported++;
-                    break;
-                default:
-                    report.Invalid++;
-                    break;
-            }
-        }
-    }
-
-    private static CacheSnapshotReport ReadTrailer(Stream stream, CacheSnapshotReport report, long position, long seen)
-    {
-        Span<byte> trailer = stackalloc byte[TrailerLength - 4];
-        if (stream.ReadAtLeast(trailer, trailer.Length, throwOnEndOfStream: false) < trailer.Length)
-        {
-            return report.Stop(CacheSnapshotProblem.Truncated, position);
-        }
-
-        var count = BinaryPrimitives.ReadInt64LittleEndian(trailer);
-        if (Crc32.HashToUInt32(trailer[..8]) != BinaryPrimitives.ReadUInt32LittleEndian(trailer[8..]) || count != seen)
-        {
-            return report.Stop(CacheSnapshotProblem.Corrupt, position);
-        }
-
-        return stream.ReadByte() == -1 ? report : report.Stop(CacheSnapshotProblem.Corrupt, position + TrailerLength);
+        return RestoreEntries(stream, cache, report);
     }
 
     /// <summary>The body of one entry into <paramref name="body"/>; its length, or 0 when the entry cannot be represented (it is left out).</summary>
@@ -337,109 +240,6 @@ internal static class CacheSnapshot
         return writer.Position;
     }
 
-    /// <summary>One entry from a CRC-checked body; every field is checked, since the file is untrusted.</summary>
-    private static Decoded Decode(ReadOnlySpan<byte> body, DecodeContext context, Span<ScannedRecord> records, out CacheEntry? entry)
-    {
-        entry = null;
-        var reader = new FieldReader(body);
-        var flags = reader.Byte();
-        if ((flags & ~KnownFlags) != 0)
-        {
-            return Decoded.Unsupported;
-        }
-
-        var kind = (CacheEntryKind)reader.Byte();
-        var type = (DnsRecordType)reader.UInt16();
-        var @class = (DnsClass)reader.UInt16();
-        var cacheFlags = (CacheFlags)reader.Byte();
-        var name = reader.Bytes(reader.Byte());
-        var storedAt = reader.Int64();
-        var ttl = reader.UInt32();
-        var response = reader.Bytes(reader.UInt16());
-        var count = reader.UInt16();
-        var table = reader.Bytes(count * 6);
-        var upstream = (flags & FlagHasUpstream) != 0 ? reader.Bytes(reader.UInt16()) : default;
-        var nameError = (flags & FlagNameError) != 0;
-        if (reader.Failed || !reader.AtEnd || kind > CacheEntryKind.ServFail || (cacheFlags & ~KnownCacheFlags) != 0 || count > MaxRecords
-            || (nameError && (type != 0 || kind != CacheEntryKind.NxDomain)) || NameWire.Validate(name, out _) != DnsParseError.None || !IsUtcTicks(storedAt))
-        {
-            return Decoded.Invalid;
-        }
-
-        // Stored in the future (the clock went back since the save): counted as stored now, never as younger.
-        var age = TimeSpan.FromTicks(Math.Max(0, context.NowTicks - storedAt));
-        if (age >= DnsCache.StaleWindow(kind, ttl, context.Options))
-        {
-            return Decoded.Expired;
-        }
-
-        var offsets = new int[count];
-        var ttls = new uint[count];
-        for (var i = 0; i < count; i++)
-        {
-            offsets[i] = BinaryPrimitives.ReadUInt16LittleEndian(table[(i * 6)..]);
-            ttls[i] = BinaryPrimitives.ReadUInt32LittleEndian(table[((i * 6) + 2)..]);
-            if (ttls[i] > ttl)
-            {
-                return Decoded.Invalid;
-            }
-        }
-
-        if (!ResponseMatches(response, name, type, @class, kind, nameError, offsets, records))
-        {
-            return Decoded.Invalid;
-        }
-
-        var key = CacheKey.Create(name, type, @class, cacheFlags);
-        entry = new CacheEntry(
-            nameError ? key.ForNameError() : key,
-            kind,
-            response.ToArray(),
-            offsets,
-            ttls,
-            ttl,
-            context.ToTimestamp(age),
-            (flags & FlagHasUpstream) != 0 ? context.Upstream(upstream) : null);
-        return Decoded.Entry;
-    }
-
-    /// <summary>
-    /// Whether <paramref name="response"/> is what the cache stores for such an entry: a message the scanner
-    /// accepts, without OPT, whose question is the key's, whose records' TTLs sit exactly at the offsets, and
-    /// whose RCODE matches the kind. An NXDOMAIN must also parse fully: it is re-encoded for names below it.
-    /// </summary>
-    private static bool ResponseMatches(
-        ReadOnlySpan<byte> response, ReadOnlySpan<byte> name, DnsRecordType type, DnsClass @class, CacheEntryKind kind, bool nameError, int[] offsets, Span<ScannedRecord> records)
-    {
-        if (MessageScanner.ScanResponse(response, records, out var scan) != DnsParseError.None
-            || scan.Edns.Present
-            || scan.Header.QuestionCount != 1
-            || scan.RecordCount != offsets.Length
-            || scan.QuestionEnd - 4 - DnsHeader.Size != name.Length
-            || !NameWire.EqualsIgnoreCase(response.Slice(DnsHeader.Size, name.Length), name)
-            || scan.QuestionClass != @class
-            || (!nameError && scan.QuestionType != type))
-        {
-            return false;
-        }
-
-        for (var i = 0; i < offsets.Length; i++)
-        {
-            if (records[i].TtlOffset != offsets[i])
-            {
-                return false;
-            }
-        }
-
-        var expected = kind switch
-        {
-            CacheEntryKind.NxDomain => DnsResponseCode.NXDomain,
-            CacheEntryKind.ServFail => DnsResponseCode.ServFail,
-            _ => DnsResponseCode.NoError,
-        };
-        return scan.ResponseCode == expected && (kind != CacheEntryKind.NxDomain || DnsMessage.TryParse(response, out _, out _));
-    }
-
     private static bool IsUtcTicks(long ticks) => ticks >= 0 && ticks <= DateTimeOffset.MaxValue.UtcTicks;
 
     private static void TryDelete(string path)
@@ -468,40 +268,6 @@ internal static class CacheSnapshot
         else
         {
             Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
-    }
-
-    /// <summary>The clocks of one load, and the upstream names seen so far (a few, shared by many entries, as in a live cache).</summary>
-    private sealed class DecodeContext(TimeProvider time, CacheOptions options)
-    {
-        private readonly List<(byte[] Utf8, string Name)> _upstreams = [];
-        private readonly long _nowTimestamp = time.GetTimestamp();
-        private readonly double _timestampsPerTick = (double)time.TimestampFrequency / TimeSpan.TicksPerSecond;
-
-        public CacheOptions Options { get; } = options;
-
-        public long NowTicks { get; } = time.GetUtcNow().UtcTicks;
-
-        /// <summary>The <see cref="TimeProvider.GetTimestamp"/> value <paramref name="age"/> ago (age is below <see cref="DnsCache.MaxSnapshotAge"/>).</summary>
-        public long ToTimestamp(TimeSpan age) => _nowTimestamp - (long)(age.Ticks * _timestampsPerTick);
-
-        public string Upstream(ReadOnlySpan<byte> utf8)
-        {
-            foreach (var (bytes, name) in _upstreams)
-            {
-                if (utf8.SequenceEqual(bytes))
-                {
-                    return name;
-                }
-            }
-
-            var decoded = Encoding.UTF8.GetString(utf8);
-            if (_upstreams.Count < MaxInternedUpstreams)
-            {
-                _upstreams.Add((utf8.ToArray(), decoded));
-            }
-
-            return decoded;
         }
     }
 
@@ -543,40 +309,6 @@ internal static class CacheSnapshot
             var length = Encoding.UTF8.GetBytes(value, _span[(Position + 2)..]);
             UInt16((ushort)length);
             Position += length;
-        }
-    }
-
-    /// <summary>Little-endian fields from a span; a read past the end yields zeroes and sets <see cref="Failed"/>.</summary>
-    private ref struct FieldReader(ReadOnlySpan<byte> span)
-    {
-        private readonly ReadOnlySpan<byte> _span = span;
-        private int _position;
-
-        public bool Failed { get; private set; }
-
-        public readonly bool AtEnd => _position == _span.Length;
-
-        public byte Byte() => Take(1) is { Length: 1 } value ? value[0] : (byte)0;
-
-        public ushort UInt16() => Take(2) is { Length: 2 } value ? BinaryPrimitives.ReadUInt16LittleEndian(value) : (ushort)0;
-
-        public uint UInt32() => Take(4) is { Length: 4 } value ? BinaryPrimitives.ReadUInt32LittleEndian(value) : 0;
-
-        public long Int64() => Take(8) is { Length: 8 } value ? BinaryPrimitives.ReadInt64LittleEndian(value) : 0;
-
-        public ReadOnlySpan<byte> Bytes(int count) => Take(count);
-
-        private ReadOnlySpan<byte> Take(int count)
-        {
-            if (Failed || count > _span.Length - _position)
-            {
-                Failed = true;
-                return default;
-            }
-
-            var value = _span.Slice(_position, count);
-            _position += count;
-            return value;
         }
     }
 }

@@ -234,6 +234,28 @@ public sealed class CacheSnapshotTests : IDisposable
     }
 
     [Fact]
+    public void ManyEntries_AllComeBack_AndACutKeepsTheOnesBeforeIt()
+    {
+        // More entries than one decoding batch, so the decoding and inserting threads hand over several times.
+        const int count = 5000;
+        for (var i = 0; i < count; i++)
+        {
+            Store(Key($"host{i:D5}.test"), Response(DnsResponseCode.NoError, [300], name: $"host{i:D5}.test")); // all the same size
+        }
+
+        var bytes = Snapshot();
+        var (cache, report) = Load(bytes, _time);
+        var (cut, truncated) = Load(bytes[..(bytes.Length * 3 / 5)], _time);
+
+        Assert.Equal(CacheSnapshotProblem.None, report.Problem);
+        Assert.Equal(count, report.Restored);
+        Assert.Equal(count, cache.Count);
+        Assert.Equal(CacheSnapshotProblem.Truncated, truncated.Problem);
+        Assert.InRange(truncated.Restored, (count * 3 / 5) - 2, count * 3 / 5);
+        Assert.Equal(truncated.Restored, cut.Count);
+    }
+
+    [Fact]
     public void MoreEntriesThanMaxEntries_FillTheCacheAndStop()
     {
         StoreSamples();
