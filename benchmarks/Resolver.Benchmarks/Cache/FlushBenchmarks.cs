@@ -40,7 +40,7 @@ public class FlushBenchmarks : IDisposable
     public void Refill() => _cache.Store(_victim, _cache.Generation);
 
     [Benchmark(Description = "Flush a subtree (walks every entry)")]
-    public int FlushSubtree() => _cache.Flush(_scope);
+    public int FlushSubtree() => _cache.Flush(_scope).Removed;
 
     public void Dispose()
     {

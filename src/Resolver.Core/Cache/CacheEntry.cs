@@ -18,7 +18,8 @@ public sealed class CacheEntry
         uint[] ttls,
         uint ttl,
         long storedAt,
-        string? upstream)
+        string? upstream,
+        bool cutsSubtree = false)
     {
         Key = key;
         Kind = kind;
@@ -28,6 +29,7 @@ public sealed class CacheEntry
         Ttl = ttl;
         StoredAt = storedAt;
         Upstream = upstream;
+        CutsSubtree = cutsSubtree;
     }
 
     public CacheKey Key { get; }
@@ -35,6 +37,9 @@ public sealed class CacheEntry
     public CacheEntryKind Kind { get; }
 
     public bool IsNegative => Kind is CacheEntryKind.NxDomain or CacheEntryKind.NoData;
+
+    /// <summary>An NXDOMAIN that also answers for the names below it (RFC 8020), as <see cref="NxDomainCut"/> allowed when it was stored.</summary>
+    public bool CutsSubtree { get; }
 
     /// <summary>The answer as stored: ID and question case are patched per client, TTLs re-aged.</summary>
     public byte[] Response { get; }

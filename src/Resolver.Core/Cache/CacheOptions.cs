@@ -17,6 +17,9 @@ public sealed class CacheOptions
     /// <summary>Cap on NXDOMAIN/NODATA lifetimes (RFC 2308 §5): a stuck negative answer caused the outage in DESIGN.md.</summary>
     public TimeSpan MaxNegativeTtl { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>Which NXDOMAINs also answer for the names below them (RFC 8020); see <see cref="Cache.NxDomainCut"/>.</summary>
+    public NxDomainCut NxDomainCut { get; set; } = NxDomainCut.Validated;
+
     /// <summary>How long a SERVFAIL (every upstream failed) is remembered, so a dead domain is not hammered.</summary>
     public TimeSpan ServFailTtl { get; set; } = TimeSpan.FromSeconds(5);
 

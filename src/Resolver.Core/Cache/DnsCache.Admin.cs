@@ -6,10 +6,11 @@ namespace Resolver.Core.Cache;
 public sealed partial class DnsCache
 {
     /// <summary>
-    /// Removes what <paramref name="scope"/> selects and returns how many entries went. Upstream
-    /// fetches already in flight cannot store their (pre-flush) answers afterwards.
+    /// Removes what <paramref name="scope"/> selects, and every NXDOMAIN cached for an ancestor that
+    /// answers for the named name (RFC 8020): flushing a name must reach the entry that answers for it.
+    /// Upstream fetches already in flight cannot store their (pre-flush) answers afterwards.
     /// </summary>
-    public int Flush(FlushScope scope)
+    public FlushResult Flush(FlushScope scope)
     {
         ArgumentNullException.ThrowIfNull(scope);
         if (!scope.All && scope.Name is null)
@@ -19,20 +20,20 @@ public sealed partial class DnsCache
 
         AdvanceGeneration();
         var name = scope.Name is null ? null : Canonical(scope.Name);
-        var removed = 0;
+        var result = new FlushResult();
         foreach (var key in Keys())
         {
             // Keys are matched first: entries are read (which also marks them used) only for candidates.
-            if (!SelectsKey(scope, name, key) || !_cache.TryGetValue(key, out var value) || value is not CacheEntry entry || !SelectsEntry(scope, entry))
+            if (!SelectsKey(scope, name, key) || !_cache.TryGetValue(key, out var value) || value is not CacheEntry entry || !SelectsEntry(scope, name, entry))
             {
                 continue;
             }
 
             _cache.Remove(key);
-            removed++;
+            result.Add(entry);
         }
 
-        return removed;
+        return result;
     }
 
     /// <summary>Every entry for <paramref name="name"/> (each type), and any NXDOMAIN cached for an ancestor that covers it.</summary>
@@ -44,6 +45,7 @@ public sealed partial class DnsCache
             .Where(k => k.Name.SequenceEqual(wire) || (k.IsNameError && NameWire.IsAtOrBelow(wire, k.Name)))
             .Select(k => _cache.TryGetValue(k, out var value) ? value as CacheEntry : null)
             .OfType<CacheEntry>()
+            .Where(e => !e.Key.IsNameError || Covers(e, wire))
             .OrderBy(e => e.Key.IsNameError ? 0 : 1)
             .ThenBy(e => (ushort)e.Key.Type)];
     }
@@ -84,12 +86,16 @@ public sealed partial class DnsCache
         }
     }
 
+    /// <summary>The name (or its subtree) in the scope's type, and any NXDOMAIN marker of an ancestor (which may cover the name).</summary>
     private static bool SelectsKey(FlushScope scope, byte[]? name, CacheKey key) =>
-        (name is null || (scope.Subtree ? NameWire.IsAtOrBelow(key.Name, name) : key.Name.SequenceEqual(name)))
-        && (scope.Type is not { } type || key.Type == type || key.IsNameError);
+        name is null
+        || ((scope.Subtree ? NameWire.IsAtOrBelow(key.Name, name) : key.Name.SequenceEqual(name)) && (scope.Type is not { } type || key.Type == type || key.IsNameError))
+        || (key.IsNameError && NameWire.IsAtOrBelow(name, key.Name));
 
-    private bool SelectsEntry(FlushScope scope, CacheEntry entry) =>
-        (!scope.NegativeOnly || entry.IsNegative || entry.Kind == CacheEntryKind.ServFail)
+    /// <summary>An ancestor's NXDOMAIN only where it covers the name; then the kind and freshness the scope asks for.</summary>
+    private bool SelectsEntry(FlushScope scope, byte[]? name, CacheEntry entry) =>
+        (name is null || !entry.Key.IsNameError || NameWire.IsAtOrBelow(entry.Key.Name, name) || Covers(entry, name))
+        && (!scope.NegativeOnly || entry.IsNegative || entry.Kind == CacheEntryKind.ServFail)
         && (!scope.StaleOnly || !entry.IsFresh(_time));
 
     private static byte[] Canonical(DnsName name)

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Resolver.Core.Upstreams;
+using Resolver.Protocol.Names;
 
 namespace Resolver.Core.Cache;
 
@@ -15,12 +17,15 @@ public sealed partial class DnsCache : IDisposable
     private readonly IOptionsMonitor<CacheOptions> _options;
     private readonly TimeProvider _time;
     private readonly ILogger<DnsCache> _logger;
+    private readonly UpstreamRegistry? _pools;
     private long _evictions;
     private long _generation;
 
-    public DnsCache(IOptionsMonitor<CacheOptions> options, TimeProvider time, ILogger<DnsCache> logger)
+    /// <param name="pools">Where each name's upstream pool begins, so an NXDOMAIN cut never crosses into a forwarder's names; null: one pool.</param>
+    public DnsCache(IOptionsMonitor<CacheOptions> options, TimeProvider time, ILogger<DnsCache> logger, UpstreamRegistry? pools = null)
     {
         _options = options;
+        _pools = pools;
         _time = time;
         _logger = logger;
         _cache = new MemoryCache(new MemoryCacheOptions
@@ -42,8 +47,9 @@ public sealed partial class DnsCache : IDisposable
     public long Generation => Interlocked.Read(ref _generation);
 
     /// <summary>
-    /// Finds the answer for <paramref name="key"/>: the exact entry, else an NXDOMAIN cached for the
-    /// name or any ancestor (RFC 8020). Entries past the stale window are removed and reported as a miss.
+    /// Finds the answer for <paramref name="key"/>: the exact entry, else an NXDOMAIN cached for the name
+    /// or for an ancestor whose NXDOMAIN covers it (<see cref="Covers"/>). Entries past the stale window
+    /// are removed and reported as a miss.
     /// </summary>
     public CacheLookup Lookup(CacheKey key)
     {
@@ -53,21 +59,42 @@ public sealed partial class DnsCache : IDisposable
             return exact;
         }
 
+        var apex = PoolApexLength(key.Name);
         for (var up = 0; ; up++)
         {
             var marker = key.NameErrorAncestor(up);
-            if (marker is null)
+            if (marker is null || marker.Name.Length < apex)
             {
                 return exact;
             }
 
             var nameError = Classify(marker);
-            if (nameError.State == CacheLookupState.Fresh || (nameError.State == CacheLookupState.Stale && exact.State == CacheLookupState.Miss))
+            if (nameError.Entry is not { } entry || (up > 0 && !entry.CutsSubtree))
+            {
+                continue;
+            }
+
+            if (nameError.State == CacheLookupState.Fresh || exact.State == CacheLookupState.Miss)
             {
                 return nameError;
             }
         }
     }
+
+    /// <summary>
+    /// Whether the NXDOMAIN <paramref name="nameError"/> answers for <paramref name="name"/>: it is that
+    /// name's, or an ancestor's that cuts its subtree (RFC 8020, as <see cref="NxDomainCut"/> allowed) at
+    /// or below the apex of the name's upstream pool (a cut from one pool never covers another's names).
+    /// </summary>
+    private bool Covers(CacheEntry nameError, ReadOnlySpan<byte> name)
+    {
+        var owner = nameError.Key.Name;
+        return nameError.Key.IsNameError
+            && (owner.SequenceEqual(name)
+                || (nameError.CutsSubtree && owner.Length >= PoolApexLength(name) && NameWire.IsAtOrBelow(name, owner)));
+    }
+
+    private int PoolApexLength(ReadOnlySpan<byte> name) => _pools?.PoolApexLength(name) ?? 1;
 
     /// <summary>Stores an entry unless a flush happened since <paramref name="generation"/> was read.</summary>
     public bool Store(CacheEntry entry, long generation)

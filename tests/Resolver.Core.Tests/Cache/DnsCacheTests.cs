@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Resolver.Core.Cache;
 using Resolver.Core.Tests.Testing;
+using Resolver.Core.Upstreams;
 using Resolver.Protocol.Messages;
 using static Resolver.Core.Tests.Cache.CacheEntryFactoryTests;
 
@@ -9,7 +10,7 @@ namespace Resolver.Core.Tests.Cache;
 public sealed class DnsCacheTests : IDisposable
 {
     private readonly ManualTimeProvider _time = new();
-    private readonly CacheOptions _options = new() { MaxStale = TimeSpan.FromHours(1) };
+    private readonly CacheOptions _options = new() { MaxStale = TimeSpan.FromHours(1), NxDomainCut = NxDomainCut.Always };
     private readonly DnsCache _cache;
 
     public DnsCacheTests()
@@ -74,6 +75,80 @@ public sealed class DnsCacheTests : IDisposable
         Assert.Equal(CacheEntryKind.NxDomain, _cache.Lookup(Key("a.b.gone.test")).Entry?.Kind);
         Assert.Equal(CacheLookupState.Miss, _cache.Lookup(Key("test")).State);
         Assert.Equal(CacheLookupState.Miss, _cache.Lookup(Key("notgone.test")).State);
+    }
+
+    [Theory]
+    [InlineData(NxDomainCut.Always, false, true)]
+    [InlineData(NxDomainCut.Always, true, true)]
+    [InlineData(NxDomainCut.Validated, true, true)]
+    [InlineData(NxDomainCut.Validated, false, false)]
+    [InlineData(NxDomainCut.Off, true, false)]
+    public void NxDomainCut_DecidesWhetherAnNxDomainCoversTheNamesBelow(NxDomainCut cut, bool authenticated, bool covers)
+    {
+        _options.NxDomainCut = cut;
+        Store(Response(DnsResponseCode.NXDomain, [], 3600, 300, name: "gone.test", authenticated: authenticated), "gone.test");
+
+        Assert.Equal(CacheEntryKind.NxDomain, _cache.Lookup(Key("gone.test", Protocol.Records.DnsRecordType.MX)).Entry?.Kind); // its own name: always
+        Assert.Equal(covers ? CacheLookupState.Fresh : CacheLookupState.Miss, _cache.Lookup(Key("a.b.gone.test")).State);
+        Assert.Equal(covers ? 1 : 0, _cache.Inspect(Protocol.Names.DnsName.Parse("a.b.gone.test")).Count);
+        Assert.Equal(covers ? 1 : 0, _cache.Flush(new FlushScope { Name = Protocol.Names.DnsName.Parse("a.b.gone.test") }).Removed);
+    }
+
+    [Fact]
+    public void NxDomainCut_NeverCrossesIntoAForwardersNames()
+    {
+        var upstreams = new UpstreamOptions
+        {
+            Servers = [new() { Address = "127.0.0.1:9" }],
+            Forwarders = [new() { Domain = "corp.internal", Servers = [new() { Address = "127.0.0.2:9" }] }],
+        };
+        var registry = new UpstreamRegistry(new TestOptions<UpstreamOptions>(upstreams), _time, NullLogger<UpstreamRegistry>.Instance);
+        using var cache = new DnsCache(new TestOptions<CacheOptions>(_options), _time, NullLogger<DnsCache>.Instance, registry);
+        void StoreNxDomain(string name) =>
+            cache.Store(CacheEntryFactory.Create(Key(name), Response(DnsResponseCode.NXDomain, [], 3600, 300, name: name), "u", _options, _time.GetTimestamp())!, cache.Generation);
+
+        StoreNxDomain("internal"); // from the default pool
+
+        Assert.Equal(CacheLookupState.Fresh, cache.Lookup(Key("www.internal")).State);
+        Assert.Equal(CacheLookupState.Miss, cache.Lookup(Key("corp.internal")).State); // the forwarder's apex is its own
+        Assert.Equal(CacheLookupState.Miss, cache.Lookup(Key("app.corp.internal")).State);
+        Assert.Empty(cache.Inspect(Protocol.Names.DnsName.Parse("app.corp.internal")));
+        Assert.Equal(0, cache.Flush(new FlushScope { Name = Protocol.Names.DnsName.Parse("app.corp.internal") }).Removed);
+
+        StoreNxDomain("corp.internal"); // from the forwarder's pool: covers its own names
+
+        Assert.Equal(CacheLookupState.Fresh, cache.Lookup(Key("app.corp.internal")).State);
+        Assert.Equal("corp.internal.", Assert.Single(cache.Inspect(Protocol.Names.DnsName.Parse("app.corp.internal"))).Key.ToName().ToString());
+    }
+
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    public void Flush_ANameBelowACachedNxDomain_RemovesTheCoveringEntry(bool subtree, bool negativeOnly)
+    {
+        Store(Response(DnsResponseCode.NXDomain, [], 3600, 300, name: "nx7.test"), "nx7.test");
+        Store(Response(DnsResponseCode.NXDomain, [], 3600, 300, name: "www.nx7.test"), "www.nx7.test");
+        Store(Response(DnsResponseCode.NoError, [300], name: "test"), "test");
+
+        var result = _cache.Flush(new FlushScope { Name = Protocol.Names.DnsName.Parse("www.nx7.test"), Subtree = subtree, NegativeOnly = negativeOnly });
+
+        Assert.Equal(2, result.Removed);
+        Assert.Equal(["nx7.test.", "www.nx7.test."], result.Entries.Select(e => e.Key.ToName().ToString()).Order());
+        Assert.All(result.Entries, e => Assert.Equal(CacheEntryKind.NxDomain, e.Kind));
+        Assert.Equal(CacheLookupState.Miss, _cache.Lookup(Key("www.nx7.test")).State);
+        Assert.Equal(CacheLookupState.Fresh, _cache.Lookup(Key("test")).State); // an ancestor's positive answer is not in the way
+    }
+
+    [Fact]
+    public void Flush_StaleOnly_KeepsAFreshCoveringNxDomain()
+    {
+        Store(Response(DnsResponseCode.NXDomain, [], 3600, 300, name: "nx7.test"), "nx7.test");
+
+        var result = _cache.Flush(new FlushScope { Name = Protocol.Names.DnsName.Parse("www.nx7.test"), StaleOnly = true });
+
+        Assert.Equal(0, result.Removed);
+        Assert.Equal(CacheLookupState.Fresh, _cache.Lookup(Key("www.nx7.test")).State);
     }
 
     [Fact]

@@ -12,6 +12,9 @@ namespace Resolver.EndToEnd.Peers;
 /// </summary>
 internal sealed class ResolverProcess : IAsyncDisposable
 {
+    /// <summary>The Admin bearer token the resolver under test is configured with.</summary>
+    public const string AdminToken = "e2e-admin-token-0123456789abcdef";
+
     private const string ListeningMessage = "Listening for DNS on";
 
     private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(30);
@@ -40,7 +43,8 @@ internal sealed class ResolverProcess : IAsyncDisposable
 
     /// <param name="upstreamPorts">UDP upstreams on 127.0.0.1, asked in this order (Sequential policy).</param>
     /// <param name="maxCacheTtl">Cache:MaxTtl, to make answers expire within a test; null keeps the default.</param>
-    public static async Task<ResolverProcess> StartAsync(IReadOnlyList<int> upstreamPorts, TimeSpan? maxCacheTtl = null)
+    /// <param name="configure">Changes to the generated configuration (the JSON root), e.g. one Cache setting.</param>
+    public static async Task<ResolverProcess> StartAsync(IReadOnlyList<int> upstreamPorts, TimeSpan? maxCacheTtl = null, Action<JsonObject>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(upstreamPorts);
         var dll = RepositoryLayout.ResolverDll;
@@ -48,7 +52,9 @@ internal sealed class ResolverProcess : IAsyncDisposable
         var dnsPort = FreePorts.Next();
         var adminPort = FreePorts.Next();
         var config = Path.Combine(directory.FullName, "resolver.json");
-        await File.WriteAllTextAsync(config, Configuration(dnsPort, adminPort, upstreamPorts, maxCacheTtl));
+        var root = Configuration(dnsPort, adminPort, upstreamPorts, maxCacheTtl);
+        configure?.Invoke(root);
+        await File.WriteAllTextAsync(config, root.ToJsonString(s_indented));
 
         // DOTNET_HOST_PATH is set by the dotnet CLI that runs the tests: the same runtime runs the resolver.
         var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
@@ -78,6 +84,18 @@ internal sealed class ResolverProcess : IAsyncDisposable
         }
 
         return resolver;
+    }
+
+    /// <summary>POSTs JSON to the admin API with the Admin token; the status and the body.</summary>
+    public async Task<(System.Net.HttpStatusCode Status, string Body)> PostAdminAsync(string path, string json)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"http://127.0.0.1:{AdminPort.ToString(CultureInfo.InvariantCulture)}{path}"))
+        {
+            Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminToken);
+        using var response = await s_http.SendAsync(request);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
     public async ValueTask DisposeAsync()
@@ -136,7 +154,7 @@ internal sealed class ResolverProcess : IAsyncDisposable
         }
     }
 
-    private static string Configuration(int dnsPort, int adminPort, IReadOnlyList<int> upstreamPorts, TimeSpan? maxCacheTtl)
+    private static JsonObject Configuration(int dnsPort, int adminPort, IReadOnlyList<int> upstreamPorts, TimeSpan? maxCacheTtl)
     {
         var servers = new JsonArray();
         foreach (var port in upstreamPorts)
@@ -162,7 +180,11 @@ internal sealed class ResolverProcess : IAsyncDisposable
                 ["Servers"] = servers,
             },
             ["Cache"] = cache,
-            ["Admin"] = new JsonObject { ["Urls"] = $"http://127.0.0.1:{adminPort.ToString(CultureInfo.InvariantCulture)}" },
+            ["Admin"] = new JsonObject
+            {
+                ["Urls"] = $"http://127.0.0.1:{adminPort.ToString(CultureInfo.InvariantCulture)}",
+                ["Tokens"] = new JsonArray(new JsonObject { ["Name"] = "e2e", ["Token"] = AdminToken, ["Role"] = "Admin" }),
+            },
             ["Logging"] = new JsonObject
             {
                 ["LogLevel"] = new JsonObject
@@ -173,7 +195,7 @@ internal sealed class ResolverProcess : IAsyncDisposable
                 },
             },
         };
-        return root.ToJsonString(s_indented);
+        return root;
     }
 
     private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true };
