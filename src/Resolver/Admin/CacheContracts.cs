@@ -53,5 +53,8 @@ public sealed record CacheStatsView(
     long StaleAnswers,
     long Prefetches,
     long Evictions,
+    long Refusals,
     long ResponseBytes,
+    long Bytes,
+    long MaxBytes,
     int MaxEntries);

@@ -16,7 +16,7 @@ internal static partial class CacheEndpoints
             .WithSummary("Flush an exact name (all types or one), a subtree, only negative or only stale entries, or everything; optionally on every peer of the fleet.");
         api.MapGet("/cache/stats", Stats)
             .AddEndpointFilter(new BearerTokenFilter(AdminRole.Read))
-            .WithSummary("Entries by kind, hit ratio, evictions, size.");
+            .WithSummary("Entries by kind, hit ratio, evictions and refusals, bytes held against Cache:MaxBytes.");
         api.MapGet("/cache/{name}", Inspect)
             .AddEndpointFilter(new BearerTokenFilter(AdminRole.Read))
             .WithSummary("What the cache holds for a name: each type, its records, TTL left, negative or stale, which upstream answered, hits.");
@@ -61,7 +61,7 @@ internal static partial class CacheEndpoints
         return new CacheStatsView(
             census.Entries, census.Positive, census.Negative, census.ServFail, census.Stale,
             hits, misses, ratio, metrics.NegativeHits, metrics.StaleAnswers, metrics.Prefetches,
-            cache.Evictions, census.ResponseBytes, cache.Options.MaxEntries);
+            cache.Evictions, cache.Refusals, census.ResponseBytes, cache.Bytes, cache.Options.MaxBytes, cache.Options.MaxEntries);
     }
 
     /// <summary>Turns a request into a flush scope, or a 400 that says what is wrong (nothing is flushed then).</summary>

@@ -121,6 +121,8 @@ internal static class CliOutput
             ("servfail", Number(stats.ServFail)),
             ("stale", Number(stats.Stale)),
             ("max entries", Number(stats.MaxEntries)),
+            ("bytes", Number(stats.Bytes)),
+            ("max bytes", Number(stats.MaxBytes)),
             ("response bytes", Number(stats.ResponseBytes)),
             ("hits", Number(stats.Hits)),
             ("misses", Number(stats.Misses)),
@@ -129,6 +131,7 @@ internal static class CliOutput
             ("stale answers", Number(stats.StaleAnswers)),
             ("prefetches", Number(stats.Prefetches)),
             ("evictions", Number(stats.Evictions)),
+            ("refusals", Number(stats.Refusals)),
         ];
         var width = lines.Max(l => l.Key.Length) + 1;
         foreach (var (key, value) in lines)

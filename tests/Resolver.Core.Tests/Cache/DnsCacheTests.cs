@@ -152,15 +152,47 @@ public sealed class DnsCacheTests : IDisposable
     }
 
     [Fact]
-    public void Store_AfterAFlushStarted_IsRefused()
+    public void Store_AfterAFlushOfItsName_IsRefused()
     {
         var generation = _cache.Generation;
         var entry = CacheEntryFactory.Create(Key(), Response(DnsResponseCode.NoError, [300]), "u", _options, _time.GetTimestamp())!;
 
-        _cache.AdvanceGeneration();
+        _cache.Flush(new FlushScope { Name = Protocol.Names.DnsName.Parse("test"), Subtree = true });
 
         Assert.False(_cache.Store(entry, generation));
         Assert.Equal(CacheLookupState.Miss, _cache.Lookup(Key()).State);
+    }
+
+    public static TheoryData<string, FlushScope> OtherFlushes => new()
+    {
+        { "another name", new FlushScope { Name = Protocol.Names.DnsName.Parse("other.test") } },
+        { "another type", new FlushScope { Name = Protocol.Names.DnsName.Parse("www.test"), Type = Protocol.Records.DnsRecordType.AAAA } },
+        { "negative entries only", new FlushScope { Name = Protocol.Names.DnsName.Parse("www.test"), NegativeOnly = true } },
+        { "stale entries only", new FlushScope { All = true, StaleOnly = true } },
+    };
+
+    [Theory]
+    [MemberData(nameof(OtherFlushes))]
+    public void Store_AfterAFlushOfSomethingElse_GoesAhead(string what, FlushScope flush)
+    {
+        var generation = _cache.Generation;
+        var entry = CacheEntryFactory.Create(Key(), Response(DnsResponseCode.NoError, [300]), "u", _options, _time.GetTimestamp())!;
+
+        _cache.Flush(flush);
+
+        Assert.True(_cache.Store(entry, generation), what);
+        Assert.Equal(CacheLookupState.Fresh, _cache.Lookup(Key()).State);
+    }
+
+    [Fact]
+    public void Store_AfterANegativeOnlyFlush_IsRefusedForANegativeAnswer()
+    {
+        var generation = _cache.Generation;
+        var entry = CacheEntryFactory.Create(Key("gone.test"), Response(DnsResponseCode.NXDomain, [], 3600, 300, name: "gone.test"), "u", _options, _time.GetTimestamp())!;
+
+        _cache.Flush(new FlushScope { Name = Protocol.Names.DnsName.Parse("www.gone.test"), NegativeOnly = true }); // gone.test's NXDOMAIN would cover it
+
+        Assert.False(_cache.Store(entry, generation));
     }
 
     [Fact]
@@ -173,16 +205,35 @@ public sealed class DnsCacheTests : IDisposable
     }
 
     [Fact]
-    public void SizeLimit_EvictsWhenFull()
+    public void Index_LetsGoOfEntriesMemoryCacheDropped()
     {
-        _options.MaxEntries = 10;
-        using var small = new DnsCache(new TestOptions<CacheOptions>(_options), _time, NullLogger<DnsCache>.Instance);
-        for (var i = 0; i < 50; i++)
-        {
-            var entry = CacheEntryFactory.Create(Key($"n{i}.test"), Response(DnsResponseCode.NoError, [300], name: $"n{i}.test"), "u", _options, 0)!;
-            small.Store(entry, small.Generation);
-        }
+        Store(Response(DnsResponseCode.NoError, [300]));
+        _time.Advance(TimeSpan.FromSeconds(300) + _options.MaxStale); // past the stale window: the lookup drops it
 
-        Assert.True(small.Count <= 10, $"{small.Count} entries");
+        Assert.Equal(CacheLookupState.Miss, _cache.Lookup(Key()).State);
+        WaitUntil(() => _cache.Census().Entries == 0);
+        Assert.Empty(_cache.Inspect(Protocol.Names.DnsName.Parse("www.test")));
+    }
+
+    [Fact]
+    public void Replacing_AnEntry_KeepsTheNewOneFlushable()
+    {
+        Store(Response(DnsResponseCode.NoError, [300]));
+        Store(Response(DnsResponseCode.NoError, [600]));
+        Thread.Sleep(50); // the replaced entry's callback must not take the new one out of the index
+
+        Assert.Equal(600u, Assert.Single(_cache.Inspect(Protocol.Names.DnsName.Parse("www.test"))).Ttl);
+        Assert.Equal(1, _cache.Flush(new FlushScope { Name = Protocol.Names.DnsName.Parse("www.test") }).Removed);
+        Assert.Equal(CacheLookupState.Miss, _cache.Lookup(Key()).State);
+    }
+
+    private static void WaitUntil(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the condition did not come true within 10 s");
+            Thread.Sleep(10);
+        }
     }
 }
