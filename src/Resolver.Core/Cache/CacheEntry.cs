@@ -18,7 +18,8 @@ public sealed class CacheEntry
         uint[] ttls,
         uint ttl,
         long storedAt,
-        string? upstream)
+        string? upstream,
+        bool cutsSubtree = false)
     {
         Key = key;
         Kind = kind;
@@ -28,13 +29,35 @@ public sealed class CacheEntry
         Ttl = ttl;
         StoredAt = storedAt;
         Upstream = upstream;
+        CutsSubtree = cutsSubtree;
     }
 
+    /// <summary>
+    /// What one entry costs beyond its arrays: this object, its key, MemoryCache's entry and dictionary
+    /// slot, the eviction callback and the name index node. Measured with
+    /// benchmarks/Resolver.Benchmarks/Cache/CacheMemoryBenchmarks.cs (bytes retained per stored entry,
+    /// less its arrays), rounded up.
+    /// </summary>
+    public const int EntryOverhead = 720;
+
     public CacheKey Key { get; }
+
+    /// <summary>The bytes this entry holds in memory, which is what Cache:MaxBytes counts.</summary>
+    public int Footprint => EntryOverhead + Response.Length + (sizeof(int) + sizeof(uint)) * TtlOffsets.Length + Key.Name.Length;
 
     public CacheEntryKind Kind { get; }
 
     public bool IsNegative => Kind is CacheEntryKind.NxDomain or CacheEntryKind.NoData;
+
+    /// <summary>
+    /// Whether the name index holds this entry; set and cleared by <see cref="NameIndex"/> under the cache's
+    /// lock, read without it by eviction callbacks so that the many for entries a flush already took out
+    /// of the index do not queue on that lock.
+    /// </summary>
+    internal bool Indexed { get; set; }
+
+    /// <summary>An NXDOMAIN that also answers for the names below it (RFC 8020), as <see cref="NxDomainCut"/> allowed when it was stored.</summary>
+    public bool CutsSubtree { get; }
 
     /// <summary>The answer as stored: ID and question case are patched per client, TTLs re-aged.</summary>
     public byte[] Response { get; }

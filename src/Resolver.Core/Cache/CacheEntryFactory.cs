@@ -81,9 +81,11 @@ public static class CacheEntryFactory
 
         // An NXDOMAIN is about the last name of a CNAME chain (RFC 6604 §3), not the name asked:
         // only a direct NXDOMAIN says the asked name and its subtree do not exist.
-        var entryKey = kind == CacheEntryKind.NxDomain && !chain ? key.ForNameError() : key;
+        var nameError = kind == CacheEntryKind.NxDomain && !chain;
+        var entryKey = nameError ? key.ForNameError() : key;
         var floor = kind == CacheEntryKind.Positive ? Math.Min((uint)options.MinTtl.TotalSeconds, ttl) : 0;
-        return Build(entryKey, kind, response, scan, scanned, ttl, floor, now, upstream);
+        var cuts = nameError && CutsSubtree(options.NxDomainCut, scan.Header);
+        return Build(entryKey, kind, response, scan, scanned, ttl, floor, now, upstream, cuts);
     }
 
     /// <summary>A SERVFAIL to remember briefly, built from the client's question.</summary>
@@ -99,7 +101,7 @@ public static class CacheEntryFactory
 
     /// <summary>Builds the entry: OPT cut out (it is last), each TTL set to within [floor, ttl] (MinTtl reaches clients too).</summary>
     private static CacheEntry Build(
-        CacheKey key, CacheEntryKind kind, ReadOnlySpan<byte> response, in ResponseScan scan, ReadOnlySpan<ScannedRecord> records, uint ttl, uint floor, long now, string? upstream)
+        CacheKey key, CacheEntryKind kind, ReadOnlySpan<byte> response, in ResponseScan scan, ReadOnlySpan<ScannedRecord> records, uint ttl, uint floor, long now, string? upstream, bool cutsSubtree)
     {
         // Cut the OPT record (the last record) out: each client gets its own on the way out.
         var optStart = scan.Edns.Present ? scan.Edns.RecordOffset : response.Length;
@@ -122,8 +124,16 @@ public static class CacheEntryFactory
             BinaryPrimitives.WriteUInt32BigEndian(stored.AsSpan(offsets[i]), ttls[i]);
         }
 
-        return new CacheEntry(key, kind, stored, offsets, ttls, ttl, now, upstream);
+        return new CacheEntry(key, kind, stored, offsets, ttls, ttl, now, upstream, cutsSubtree);
     }
+
+    /// <summary>Whether an NXDOMAIN for a name covers its subtree too (RFC 8020), by <see cref="NxDomainCut"/>.</summary>
+    internal static bool CutsSubtree(NxDomainCut cut, in DnsHeader header) => cut switch
+    {
+        NxDomainCut.Always => true,
+        NxDomainCut.Validated => header.AuthenticData,
+        _ => false,
+    };
 
     /// <summary>Whether the answer section holds the asked type (any type for ANY).</summary>
     private static bool HasAnswer(ReadOnlySpan<ScannedRecord> records, DnsRecordType asked)

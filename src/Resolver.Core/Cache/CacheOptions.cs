@@ -5,7 +5,14 @@ public sealed class CacheOptions
 {
     public const string SectionName = "Cache";
 
-    /// <summary>Upper bound on cached answers; past it the least recently used are evicted. Unbounded memory is a denial-of-service risk.</summary>
+    /// <summary>
+    /// Upper bound on the memory the cache holds, each entry counted by its real footprint (answer bytes
+    /// plus a measured per-entry overhead). Past 90 % the least recently used entries are evicted in the
+    /// background down to 80 %, so new answers still find room. Unbounded memory is a denial-of-service risk.
+    /// </summary>
+    public long MaxBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>A second bound, on the number of entries, kept the same way as <see cref="MaxBytes"/>.</summary>
     public int MaxEntries { get; set; } = 1_000_000;
 
     /// <summary>Positive TTLs are raised to at least this.</summary>
@@ -16,6 +23,9 @@ public sealed class CacheOptions
 
     /// <summary>Cap on NXDOMAIN/NODATA lifetimes (RFC 2308 §5): a stuck negative answer caused the outage in DESIGN.md.</summary>
     public TimeSpan MaxNegativeTtl { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Which NXDOMAINs also answer for the names below them (RFC 8020); see <see cref="Cache.NxDomainCut"/>.</summary>
+    public NxDomainCut NxDomainCut { get; set; } = NxDomainCut.Validated;
 
     /// <summary>How long a SERVFAIL (every upstream failed) is remembered, so a dead domain is not hammered.</summary>
     public TimeSpan ServFailTtl { get; set; } = TimeSpan.FromSeconds(5);

@@ -5,10 +5,17 @@ namespace Resolver.Core.Cache;
 /// <summary>Start-up checks for "Cache"; each message names the key.</summary>
 public sealed class CacheOptionsValidator : IValidateOptions<CacheOptions>
 {
+    private const long MinMaxBytes = 1024 * 1024;
+
     public ValidateOptionsResult Validate(string? name, CacheOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var errors = new List<string>();
+        if (options.MaxBytes < MinMaxBytes)
+        {
+            errors.Add($"Cache:MaxBytes must be at least {MinMaxBytes} (1 MiB) (was {options.MaxBytes}).");
+        }
+
         if (options.MaxEntries < 1)
         {
             errors.Add($"Cache:MaxEntries must be at least 1 (was {options.MaxEntries}).");

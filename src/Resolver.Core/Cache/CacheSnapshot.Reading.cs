@@ -35,23 +35,16 @@ internal static partial class CacheSnapshot
         int restored = 0, expired = 0, overCapacity = 0;
         try
         {
-            var room = Math.Max(0, cache.Options.MaxEntries - cache.Count);
             foreach (var batch in batches.GetConsumingEnumerable())
             {
                 foreach (var entry in batch)
                 {
-                    if (restored >= room)
+                    _ = cache.Restore(entry) switch
                     {
-                        overCapacity++;
-                    }
-                    else if (cache.Restore(entry))
-                    {
-                        restored++;
-                    }
-                    else
-                    {
-                        expired++;
-                    }
+                        DnsCache.RestoreResult.Restored => restored++,
+                        DnsCache.RestoreResult.Expired => expired++,
+                        _ => overCapacity++,
+                    };
                 }
             }
         }
@@ -194,7 +187,7 @@ internal static partial class CacheSnapshot
         var upstream = (flags & FlagHasUpstream) != 0 ? reader.Bytes(reader.UInt16()) : default;
         var nameError = (flags & FlagNameError) != 0;
         if (reader.Failed || !reader.AtEnd || kind > CacheEntryKind.ServFail || (cacheFlags & ~KnownCacheFlags) != 0 || count > MaxRecords
-            || (nameError && (type != 0 || kind != CacheEntryKind.NxDomain)) || NameWire.Validate(name, out _) != DnsParseError.None || !IsUtcTicks(storedAt))
+            || (nameError && (type != 0 || kind != CacheEntryKind.NxDomain)) || ((flags & FlagCutsSubtree) != 0 && !nameError) || NameWire.Validate(name, out _) != DnsParseError.None || !IsUtcTicks(storedAt))
         {
             return Decoded.Invalid;
         }
@@ -218,10 +211,13 @@ internal static partial class CacheSnapshot
             }
         }
 
-        if (!ResponseMatches(response, name, type, @class, kind, nameError, offsets, records))
+        if (!ResponseMatches(response, name, type, @class, kind, nameError, offsets, records, out var header))
         {
             return Decoded.Invalid;
         }
+
+        // A cut (RFC 8020) survives the restart only if Cache:NxDomainCut still allows it for this answer.
+        var cutsSubtree = (flags & FlagCutsSubtree) != 0 && CacheEntryFactory.CutsSubtree(context.Options.NxDomainCut, header);
 
         var key = CacheKey.Create(name, type, @class, cacheFlags);
         entry = new CacheEntry(
@@ -232,7 +228,8 @@ internal static partial class CacheSnapshot
             ttls,
             ttl,
             context.ToTimestamp(age),
-            (flags & FlagHasUpstream) != 0 ? context.Upstream(upstream) : null);
+            (flags & FlagHasUpstream) != 0 ? context.Upstream(upstream) : null,
+            cutsSubtree);
         return Decoded.Entry;
     }
 
@@ -242,8 +239,9 @@ internal static partial class CacheSnapshot
     /// whose RCODE matches the kind. An NXDOMAIN must also parse fully: it is re-encoded for names below it.
     /// </summary>
     private static bool ResponseMatches(
-        ReadOnlySpan<byte> response, ReadOnlySpan<byte> name, DnsRecordType type, DnsClass @class, CacheEntryKind kind, bool nameError, int[] offsets, Span<ScannedRecord> records)
+        ReadOnlySpan<byte> response, ReadOnlySpan<byte> name, DnsRecordType type, DnsClass @class, CacheEntryKind kind, bool nameError, int[] offsets, Span<ScannedRecord> records, out DnsHeader header)
     {
+        header = default;
         if (MessageScanner.ScanResponse(response, records, out var scan) != DnsParseError.None
             || scan.Edns.Present
             || scan.Header.QuestionCount != 1
@@ -264,6 +262,7 @@ internal static partial class CacheSnapshot
             }
         }
 
+        header = scan.Header;
         var expected = kind switch
         {
             CacheEntryKind.NxDomain => DnsResponseCode.NXDomain,

@@ -13,6 +13,7 @@ namespace Resolver.Core.Cache;
 /// header  = "RSLVCACH" | version u16 | reserved u16 (0) | saved-at i64 (UTC ticks) | CRC-32 u32 of the 20 bytes before it
 /// entry   = length u32 (1..MaxBodyLength) | body | CRC-32 u32 of the body
 /// trailer = u32 0 | entry count i64 | CRC-32 u32 of the count
+/// flags   = 1: the key is a name-error key | 2: HasUpstream | 4: the NXDOMAIN cuts its subtree (RFC 8020)
 /// body    = flags u8 | kind u8 | type u16 | class u16 | cache flags u8 | name length u8 | name (lower-case wire form)
 ///         | stored-at i64 (UTC ticks) | ttl u32 | response length u16 | response
 ///         | record count u16 | (ttl offset u16, ttl u32) per record
@@ -48,7 +49,8 @@ internal static partial class CacheSnapshot
 
     private const byte FlagNameError = 1;
     private const byte FlagHasUpstream = 2;
-    private const byte KnownFlags = FlagNameError | FlagHasUpstream;
+    private const byte FlagCutsSubtree = 4;
+    private const byte KnownFlags = FlagNameError | FlagHasUpstream | FlagCutsSubtree;
     private const CacheFlags KnownCacheFlags = CacheFlags.DnssecOk | CacheFlags.CheckingDisabled;
 
     private static ReadOnlySpan<byte> Magic => "RSLVCACH"u8;
@@ -207,7 +209,7 @@ internal static partial class CacheSnapshot
         }
 
         var upstream = entry.Upstream is { } name && Encoding.UTF8.GetByteCount(name) <= MaxUpstreamLength ? name : null;
-        var flags = (byte)((key.IsNameError ? FlagNameError : 0) | (upstream is null ? 0 : FlagHasUpstream));
+        var flags = (byte)((key.IsNameError ? FlagNameError : 0) | (upstream is null ? 0 : FlagHasUpstream) | (entry.CutsSubtree ? FlagCutsSubtree : 0));
         var writer = new FieldWriter(body);
         writer.Byte(flags);
         writer.Byte((byte)entry.Kind);

@@ -47,7 +47,7 @@ internal sealed class CacheSnapshotReport
     /// <summary>Entries with a field this build does not know (written by a newer one), not restored.</summary>
     public int Unsupported { get; set; }
 
-    /// <summary>Entries left out because the cache was full (Cache:MaxEntries lowered since the save).</summary>
+    /// <summary>Entries left out because the cache was full (Cache:MaxEntries or MaxBytes lowered since the save).</summary>
     public int OverCapacity { get; set; }
 
     public CacheSnapshotReport Stop(CacheSnapshotProblem problem, long offset)

@@ -129,7 +129,7 @@ internal sealed partial class CacheSnapshotService : IHostedService, IDisposable
     private static bool IsFileError(Exception e) => e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException;
 
     [LoggerMessage(EventId = 110, Level = LogLevel.Information,
-        Message = "Restored {Restored} cache entries from {Path}, saved at {SavedAt:u} ({Expired} past their stale window, {Invalid} invalid, {Unsupported} from a newer version, {OverCapacity} over Cache:MaxEntries) in {ElapsedMs} ms")]
+        Message = "Restored {Restored} cache entries from {Path}, saved at {SavedAt:u} ({Expired} past their stale window, {Invalid} invalid, {Unsupported} from a newer version, {OverCapacity} beyond Cache:MaxEntries or MaxBytes) in {ElapsedMs} ms")]
     private static partial void LogLoaded(
         ILogger logger, string path, int restored, DateTimeOffset savedAt, int expired, int invalid, int unsupported, int overCapacity, long elapsedMs);
 

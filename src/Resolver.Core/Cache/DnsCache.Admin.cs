@@ -2,14 +2,15 @@ using Resolver.Protocol.Names;
 
 namespace Resolver.Core.Cache;
 
-/// <summary>The operator's side of the cache: flush, inspect, count. Each walks the keys once.</summary>
+/// <summary>The operator's side of the cache: flush, inspect, count. Each reads the name index, touching only what it names.</summary>
 public sealed partial class DnsCache
 {
     /// <summary>
-    /// Removes what <paramref name="scope"/> selects and returns how many entries went. Upstream
-    /// fetches already in flight cannot store their (pre-flush) answers afterwards.
+    /// Removes what <paramref name="scope"/> selects, and every NXDOMAIN cached for an ancestor that
+    /// answers for the named name (RFC 8020): flushing a name must reach the entry that answers for it.
+    /// Upstream fetches for these names already in flight cannot store their (pre-flush) answers afterwards.
     /// </summary>
-    public int Flush(FlushScope scope)
+    public FlushResult Flush(FlushScope scope)
     {
         ArgumentNullException.ThrowIfNull(scope);
         if (!scope.All && scope.Name is null)
@@ -17,44 +18,82 @@ public sealed partial class DnsCache
             throw new ArgumentException("A flush names a name, or asks for everything.", nameof(scope));
         }
 
-        AdvanceGeneration();
-        var name = scope.Name is null ? null : Canonical(scope.Name);
-        var removed = 0;
-        foreach (var key in Keys())
+        var name = scope.CanonicalName;
+        var candidates = new List<CacheEntry>();
+        var selected = new List<CacheEntry>();
+        lock (_lock)
         {
-            // Keys are matched first: entries are read (which also marks them used) only for candidates.
-            if (!SelectsKey(scope, name, key) || !_cache.TryGetValue(key, out var value) || value is not CacheEntry entry || !SelectsEntry(scope, entry))
+            _flushes.Record(scope);
+            if (scope is { Subtree: true, Type: null, NegativeOnly: false, StaleOnly: false })
             {
-                continue;
+                _index.RemoveSubtree(name!, selected); // everything below goes: no entry to look at one by one
+            }
+            else if (name is null)
+            {
+                _index.CollectAll(candidates);
+            }
+            else
+            {
+                _index.Collect(name, scope.Subtree, candidates);
             }
 
-            _cache.Remove(key);
-            removed++;
+            if (name is not null)
+            {
+                _index.CollectAncestorNameErrors(name, candidates);
+            }
+
+            foreach (var entry in candidates)
+            {
+                if (Selects(scope, name, entry) && _index.Remove(entry))
+                {
+                    selected.Add(entry);
+                }
+            }
         }
 
-        return removed;
+        // Outside the lock, so stores go on meanwhile. The index holds at least what MemoryCache holds, so
+        // each selected entry is (or was until just now) there; an answer stored under the same key since
+        // goes too, and its eviction callback takes it out of the index.
+        var result = new FlushResult();
+        foreach (var entry in selected)
+        {
+            _cache.Remove(entry.Key);
+            result.Add(entry);
+        }
+
+        return result;
     }
 
     /// <summary>Every entry for <paramref name="name"/> (each type), and any NXDOMAIN cached for an ancestor that covers it.</summary>
     public IReadOnlyList<CacheEntry> Inspect(DnsName name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        var wire = Canonical(name);
-        return [.. Keys()
-            .Where(k => k.Name.SequenceEqual(wire) || (k.IsNameError && NameWire.IsAtOrBelow(wire, k.Name)))
-            .Select(k => _cache.TryGetValue(k, out var value) ? value as CacheEntry : null)
-            .OfType<CacheEntry>()
+        var wire = new FlushScope { Name = name }.CanonicalName!;
+        var entries = new List<CacheEntry>();
+        lock (_lock)
+        {
+            _index.Collect(wire, subtree: false, entries);
+            _index.CollectAncestorNameErrors(wire, entries);
+        }
+
+        return [.. entries
+            .Where(e => !e.Key.IsNameError || Covers(e, wire))
             .OrderBy(e => e.Key.IsNameError ? 0 : 1)
             .ThenBy(e => (ushort)e.Key.Type)];
     }
 
     public CacheCensus Census()
     {
-        int entries = 0, positive = 0, negative = 0, servFail = 0, stale = 0;
-        long bytes = 0;
-        foreach (var entry in Entries())
+        var all = new List<CacheEntry>();
+        lock (_lock)
         {
-            entries++;
+            _index.CollectAll(all);
+        }
+
+        int positive = 0, negative = 0, servFail = 0, stale = 0;
+        long bytes = 0;
+        foreach (var entry in all)
+        {
             bytes += entry.Response.Length;
             _ = entry.Kind switch
             {
@@ -68,34 +107,15 @@ public sealed partial class DnsCache
             }
         }
 
-        return new CacheCensus(entries, positive, negative, servFail, stale, bytes);
+        return new CacheCensus(all.Count, positive, negative, servFail, stale, bytes);
     }
 
-    private IEnumerable<CacheKey> Keys() => _cache.Keys.OfType<CacheKey>();
-
-    private IEnumerable<CacheEntry> Entries()
-    {
-        foreach (var key in Keys())
-        {
-            if (_cache.TryGetValue(key, out var value) && value is CacheEntry entry)
-            {
-                yield return entry;
-            }
-        }
-    }
-
-    private static bool SelectsKey(FlushScope scope, byte[]? name, CacheKey key) =>
-        (name is null || (scope.Subtree ? NameWire.IsAtOrBelow(key.Name, name) : key.Name.SequenceEqual(name)))
-        && (scope.Type is not { } type || key.Type == type || key.IsNameError);
-
-    private bool SelectsEntry(FlushScope scope, CacheEntry entry) =>
-        (!scope.NegativeOnly || entry.IsNegative || entry.Kind == CacheEntryKind.ServFail)
+    /// <summary>
+    /// The scope's rule for one candidate: entries at or below the name by <see cref="FlushScope.NamesKey"/>,
+    /// an ancestor's NXDOMAIN only where it covers the name; then the kind and freshness asked for.
+    /// </summary>
+    private bool Selects(FlushScope scope, byte[]? name, CacheEntry entry) =>
+        (name is null || NameWire.IsAtOrBelow(entry.Key.Name, name) ? scope.NamesKey(entry.Key) : Covers(entry, name))
+        && scope.TakesKind(entry)
         && (!scope.StaleOnly || !entry.IsFresh(_time));
-
-    private static byte[] Canonical(DnsName name)
-    {
-        var wire = new byte[name.Wire.Length];
-        name.CopyCanonical(wire);
-        return wire;
-    }
 }

@@ -9,38 +9,59 @@ public sealed partial class DnsCache
     /// </summary>
     internal static readonly TimeSpan MaxSnapshotAge = TimeSpan.FromDays(36_500);
 
-    /// <summary>
-    /// The entries still inside their stale window: what a restart should keep. Like <see cref="Census"/>,
-    /// reading an entry marks it as used for MemoryCache's compaction order.
-    /// </summary>
-    internal IEnumerable<CacheEntry> SnapshotEntries()
+    /// <summary>What became of an entry read from a snapshot.</summary>
+    internal enum RestoreResult
     {
-        var options = Options;
-        foreach (var entry in Entries())
+        Restored,
+
+        /// <summary>Past its stale window: it could never answer again.</summary>
+        Expired,
+
+        /// <summary>The cache is as full as restoring may make it (Cache:MaxEntries or MaxBytes lowered since the save).</summary>
+        Full,
+    }
+
+    /// <summary>
+    /// The entries still inside their stale window: what a restart should keep. Read from the name index,
+    /// so taking a snapshot does not mark every entry as used for MemoryCache's eviction order.
+    /// </summary>
+    internal List<CacheEntry> SnapshotEntries()
+    {
+        var entries = new List<CacheEntry>();
+        lock (_lock)
         {
-            if (entry.Age(_time) < StaleWindow(entry.Kind, entry.Ttl, options))
-            {
-                yield return entry;
-            }
+            _index.CollectAll(entries);
         }
+
+        var options = Options;
+        entries.RemoveAll(e => e.Age(_time) >= StaleWindow(e.Kind, e.Ttl, options));
+        return entries;
     }
 
     /// <summary>
     /// Puts back an entry read from a snapshot (its <see cref="CacheEntry.StoredAt"/> already converted to
-    /// this process's clock); false when it is past its stale window. Meant for start-up, into an empty
-    /// cache: it replaces whatever the key holds and ignores <see cref="Generation"/>.
+    /// this process's clock), for the part of its stale window it has left. Restoring stops short of the
+    /// high-water mark, so it never sets off a compaction that would evict what it just restored.
     /// </summary>
-    internal bool Restore(CacheEntry entry)
+    internal RestoreResult Restore(CacheEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        var left = StaleWindow(entry.Kind, entry.Ttl, Options) - entry.Age(_time);
+        var options = Options;
+        var left = StaleWindow(entry.Kind, entry.Ttl, options) - entry.Age(_time);
         if (left <= TimeSpan.Zero)
         {
-            return false;
+            return RestoreResult.Expired;
         }
 
-        Insert(entry, left);
-        return true;
+        lock (_lock)
+        {
+            if (_index.Count + 1 > options.MaxEntries * HighWater || _index.Bytes + entry.Footprint > options.MaxBytes * HighWater)
+            {
+                return RestoreResult.Full;
+            }
+        }
+
+        return Add(entry, left, Generation, options) ? RestoreResult.Restored : RestoreResult.Full;
     }
 
     /// <summary>

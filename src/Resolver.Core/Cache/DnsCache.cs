@@ -1,13 +1,17 @@
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Resolver.Core.Upstreams;
+using Resolver.Protocol.Names;
 
 namespace Resolver.Core.Cache;
 
 /// <summary>
 /// The answer cache on <see cref="MemoryCache"/>: one slot per entry, a size limit with eviction,
 /// entries kept past expiry for the serve-stale window. Freshness is decided here, from the injected
-/// <see cref="TimeProvider"/>, not by MemoryCache's own expiry (which only reclaims memory).
+/// <see cref="TimeProvider"/>, not by MemoryCache's own expiry (which only reclaims memory). Beside it a
+/// <see cref="NameIndex"/> finds entries by name for flush and inspect; one lock keeps the two in step
+/// (stores, flushes and MemoryCache's eviction callbacks take it; lookups never do).
 /// </summary>
 public sealed partial class DnsCache : IDisposable
 {
@@ -15,19 +19,30 @@ public sealed partial class DnsCache : IDisposable
     private readonly IOptionsMonitor<CacheOptions> _options;
     private readonly TimeProvider _time;
     private readonly ILogger<DnsCache> _logger;
+    private readonly UpstreamRegistry? _pools;
+    private readonly Lock _lock = new();
+    private readonly NameIndex _index = new();
+    private readonly FlushLog _flushes = new();
+    private readonly PostEvictionCallbackRegistration _onEvicted;
     private long _evictions;
-    private long _generation;
+    private long _refusals;
+    private int _compacting;
 
-    public DnsCache(IOptionsMonitor<CacheOptions> options, TimeProvider time, ILogger<DnsCache> logger)
+    /// <param name="pools">Where each name's upstream pool begins, so an NXDOMAIN cut never crosses into a forwarder's names; null: one pool.</param>
+    public DnsCache(IOptionsMonitor<CacheOptions> options, TimeProvider time, ILogger<DnsCache> logger, UpstreamRegistry? pools = null)
     {
         _options = options;
+        _pools = pools;
         _time = time;
         _logger = logger;
+        // MaxBytes is MemoryCache's hard limit, which it keeps by refusing new entries; this cache compacts
+        // ahead of it (see CompactAhead), so refusals are rare and an answer just fetched finds room.
         _cache = new MemoryCache(new MemoryCacheOptions
         {
-            SizeLimit = options.CurrentValue.MaxEntries,
-            CompactionPercentage = 0.05,
+            SizeLimit = options.CurrentValue.MaxBytes,
+            CompactionPercentage = 1 - LowWater,
         });
+        _onEvicted = new PostEvictionCallbackRegistration { EvictionCallback = OnEvicted, State = this }; // one for all entries
     }
 
     public CacheOptions Options => _options.CurrentValue;
@@ -36,14 +51,34 @@ public sealed partial class DnsCache : IDisposable
 
     public int Count => _cache.Count;
 
+    /// <summary>Entries MemoryCache let go to make room (least recently used first).</summary>
     public long Evictions => Interlocked.Read(ref _evictions);
 
-    /// <summary>Bumped by every flush, so an upstream fetch started before it does not re-insert its answer.</summary>
-    public long Generation => Interlocked.Read(ref _generation);
+    /// <summary>Answers not cached because the cache was full (MemoryCache refuses rather than evicts past its limit).</summary>
+    public long Refusals => Interlocked.Read(ref _refusals);
+
+    /// <summary>The footprint of every entry held (what Cache:MaxBytes bounds).</summary>
+    public long Bytes
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _index.Bytes;
+            }
+        }
+    }
 
     /// <summary>
-    /// Finds the answer for <paramref name="key"/>: the exact entry, else an NXDOMAIN cached for the
-    /// name or any ancestor (RFC 8020). Entries past the stale window are removed and reported as a miss.
+    /// Bumped by every flush: an upstream fetch notes it when it starts and passes it to <see cref="Store"/>,
+    /// so it cannot re-insert what a flush since then removed.
+    /// </summary>
+    public long Generation => _flushes.Sequence;
+
+    /// <summary>
+    /// Finds the answer for <paramref name="key"/>: the exact entry, else an NXDOMAIN cached for the name
+    /// or for an ancestor whose NXDOMAIN covers it (<see cref="Covers"/>). Entries past the stale window
+    /// are removed and reported as a miss.
     /// </summary>
     public CacheLookup Lookup(CacheKey key)
     {
@@ -53,36 +88,105 @@ public sealed partial class DnsCache : IDisposable
             return exact;
         }
 
+        var apex = PoolApexLength(key.Name);
         for (var up = 0; ; up++)
         {
             var marker = key.NameErrorAncestor(up);
-            if (marker is null)
+            if (marker is null || marker.Name.Length < apex)
             {
                 return exact;
             }
 
             var nameError = Classify(marker);
-            if (nameError.State == CacheLookupState.Fresh || (nameError.State == CacheLookupState.Stale && exact.State == CacheLookupState.Miss))
+            if (nameError.Entry is not { } entry || (up > 0 && !entry.CutsSubtree))
+            {
+                continue;
+            }
+
+            if (nameError.State == CacheLookupState.Fresh || exact.State == CacheLookupState.Miss)
             {
                 return nameError;
             }
         }
     }
 
-    /// <summary>Stores an entry unless a flush happened since <paramref name="generation"/> was read.</summary>
+    /// <summary>
+    /// Whether the NXDOMAIN <paramref name="nameError"/> answers for <paramref name="name"/>: it is that
+    /// name's, or an ancestor's that cuts its subtree (RFC 8020, as <see cref="NxDomainCut"/> allowed) at
+    /// or below the apex of the name's upstream pool (a cut from one pool never covers another's names).
+    /// </summary>
+    private bool Covers(CacheEntry nameError, ReadOnlySpan<byte> name)
+    {
+        var owner = nameError.Key.Name;
+        return nameError.Key.IsNameError
+            && (owner.SequenceEqual(name)
+                || (nameError.CutsSubtree && owner.Length >= PoolApexLength(name) && NameWire.IsAtOrBelow(name, owner)));
+    }
+
+    private int PoolApexLength(ReadOnlySpan<byte> name) => _pools?.PoolApexLength(name) ?? 1;
+
+    /// <summary>
+    /// Stores an entry unless a flush since <paramref name="generation"/> (see <see cref="Generation"/>) would
+    /// have removed it; flushes of other names do not get in the way.
+    /// </summary>
     public bool Store(CacheEntry entry, long generation)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        if (generation != Generation)
+        var options = Options;
+        if (!Add(entry, TimeSpan.FromSeconds(entry.Ttl) + (options.ServeStale ? options.MaxStale : TimeSpan.Zero), generation, options))
         {
             return false;
         }
 
-        var options = Options;
-        Insert(entry, TimeSpan.FromSeconds(entry.Ttl) + (options.ServeStale ? options.MaxStale : TimeSpan.Zero));
         if (entry.Kind == CacheEntryKind.NxDomain)
         {
             LogStoredNegative(_logger, entry.Key.ToString(), entry.Ttl);
+        }
+
+        return true;
+    }
+
+    /// <summary>Puts <paramref name="entry"/> in MemoryCache (which reclaims it after <paramref name="lifetime"/>) and in the name index.</summary>
+    private bool Add(CacheEntry entry, TimeSpan lifetime, long generation, CacheOptions options)
+    {
+        lock (_lock)
+        {
+            if (_flushes.Blocks(generation, entry))
+            {
+                return false;
+            }
+
+            if (EstimatedBytes() + entry.Footprint > options.MaxBytes)
+            {
+                // Stores outran the background compaction up to the hard limit: make room now rather
+                // than have MemoryCache refuse the answer just fetched.
+                _cache.Compact(Math.Max(0.01, ShareOverLowWater(options, LowWater)));
+            }
+
+            _index.Add(entry);
+            using (var item = _cache.CreateEntry(entry.Key))
+            {
+                item.Value = entry;
+                item.Size = entry.Footprint;
+                item.AbsoluteExpirationRelativeToNow = lifetime > TimeSpan.Zero ? lifetime : TimeSpan.FromTicks(1);
+                item.PostEvictionCallbacks.Add(_onEvicted);
+            }
+
+            if (!_cache.TryGetValue(entry.Key, out var stored) || !ReferenceEquals(stored, entry))
+            {
+                // Refused: full (or the entry alone is larger than MaxBytes). The index mirrors what
+                // MemoryCache kept, the entry this one would have replaced included.
+                _index.Remove(entry);
+                if (stored is CacheEntry kept)
+                {
+                    _index.Add(kept);
+                }
+
+                Interlocked.Increment(ref _refusals);
+                return false;
+            }
+
+            CompactAhead(options);
         }
 
         return true;
@@ -95,28 +199,7 @@ public sealed partial class DnsCache : IDisposable
         return lookup.State != CacheLookupState.Miss && lookup.Entry!.Kind != CacheEntryKind.ServFail ? lookup.Entry : null;
     }
 
-    public void Remove(CacheKey key) => _cache.Remove(key);
-
-    /// <summary>Makes every fetch in flight unable to store (see <see cref="Store"/>); called by flushes.</summary>
-    public void AdvanceGeneration() => Interlocked.Increment(ref _generation);
-
     public void Dispose() => _cache.Dispose();
-
-    /// <summary>Puts <paramref name="entry"/> in its slot; MemoryCache reclaims it after <paramref name="lifetime"/>.</summary>
-    private void Insert(CacheEntry entry, TimeSpan lifetime)
-    {
-        using var item = _cache.CreateEntry(entry.Key);
-        item.Value = entry;
-        item.Size = 1;
-        item.AbsoluteExpirationRelativeToNow = lifetime > TimeSpan.Zero ? lifetime : TimeSpan.FromTicks(1);
-        item.RegisterPostEvictionCallback(static (_, _, reason, state) =>
-        {
-            if (reason == EvictionReason.Capacity)
-            {
-                Interlocked.Increment(ref ((DnsCache)state!)._evictions);
-            }
-        }, this);
-    }
 
     private CacheLookup Classify(CacheKey key)
     {
@@ -138,6 +221,100 @@ public sealed partial class DnsCache : IDisposable
 
         _cache.Remove(key);
         return CacheLookup.Miss;
+    }
+
+    /// <summary>Share of MaxBytes/MaxEntries past which compaction starts in the background.</summary>
+    private const double HighWater = 0.90;
+
+    /// <summary>Share of MaxBytes/MaxEntries that compaction brings the cache back to.</summary>
+    private const double LowWater = 0.80;
+
+    /// <summary>
+    /// Past <see cref="HighWater"/> of either bound, starts a compaction on the thread pool (one at a time):
+    /// the store that crossed the mark does not wait, and MemoryCache's hard limit, where it refuses new
+    /// entries, is rarely reached.
+    /// </summary>
+    private void CompactAhead(CacheOptions options)
+    {
+        if (ShareOverLowWater(options, HighWater) > 0 && Interlocked.Exchange(ref _compacting, 1) == 0)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static cache => cache.Compact(), this, preferLocal: false);
+        }
+    }
+
+    /// <summary>
+    /// Evicts the least recently used entries (MemoryCache's compaction: expired first, then by last use)
+    /// until both bounds are back under <see cref="LowWater"/>; stores that arrive meanwhile are counted in.
+    /// </summary>
+    private void Compact()
+    {
+        try
+        {
+            for (var round = 0; round < 10; round++)
+            {
+                double share;
+                lock (_lock)
+                {
+                    share = ShareOverLowWater(Options, LowWater);
+                }
+
+                if (share <= 0)
+                {
+                    return;
+                }
+
+                _cache.Compact(Math.Min(1, share + 0.01));
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _compacting, 0);
+        }
+    }
+
+    /// <summary>
+    /// The share of entries to evict to bring bytes and entries down to <see cref="LowWater"/>, once either is
+    /// past <paramref name="mark"/>; 0 when neither is. Counts come from MemoryCache, which is exact at once
+    /// (the index learns of evictions a moment later, from callbacks on the thread pool), and bytes from
+    /// that count times the indexed entries' mean footprint, so a compaction just done is not repeated.
+    /// </summary>
+    private double ShareOverLowWater(CacheOptions options, double mark)
+    {
+        double count = _cache.Count;
+        var bytes = EstimatedBytes();
+        if (bytes <= options.MaxBytes * mark && count <= options.MaxEntries * mark)
+        {
+            return 0;
+        }
+
+        return Math.Max(1 - (options.MaxBytes * LowWater / bytes), 1 - (options.MaxEntries * LowWater / count));
+    }
+
+    /// <summary>MemoryCache's entry count times the indexed entries' mean footprint (see <see cref="ShareOverLowWater"/>).</summary>
+    private double EstimatedBytes() => _index.Count == 0 ? 0 : (double)_cache.Count * _index.Bytes / _index.Count;
+
+    /// <summary>
+    /// MemoryCache let an entry go (expired, evicted for space, removed, replaced): the index lets go of
+    /// that very entry, not of a newer one stored under the same key since.
+    /// </summary>
+    private static void OnEvicted(object key, object? value, EvictionReason reason, object? state)
+    {
+        var cache = (DnsCache)state!;
+        if (reason == EvictionReason.Replaced || value is not CacheEntry { Indexed: true } entry)
+        {
+            return; // replaced: the index holds the new entry already; not indexed: a flush or a refusal took it out
+        }
+
+        bool held;
+        lock (cache._lock)
+        {
+            held = cache._index.Remove(entry); // false for a refused entry: Store took it out already
+        }
+
+        if (held && reason == EvictionReason.Capacity)
+        {
+            Interlocked.Increment(ref cache._evictions);
+        }
     }
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Debug, Message = "Cached NXDOMAIN for {Key} for {Ttl} s")]

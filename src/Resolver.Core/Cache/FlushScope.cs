@@ -9,6 +9,8 @@ namespace Resolver.Core.Cache;
 /// </summary>
 public sealed record FlushScope
 {
+    private byte[]? _canonicalName;
+
     /// <summary>The name to flush; null with <see cref="All"/>.</summary>
     public DnsName? Name { get; init; }
 
@@ -23,6 +25,37 @@ public sealed record FlushScope
     public bool StaleOnly { get; init; }
 
     public bool All { get; init; }
+
+    /// <summary>The name as a lower-cased wire name, the form of cache keys; null for everything.</summary>
+    internal byte[]? CanonicalName
+    {
+        get
+        {
+            if (Name is null || _canonicalName is not null)
+            {
+                return _canonicalName;
+            }
+
+            var wire = new byte[Name.Wire.Length];
+            Name.CopyCanonical(wire);
+            return _canonicalName = wire;
+        }
+    }
+
+    /// <summary>
+    /// Whether the scope names this key: the name (or its subtree) in the scope's type (an NXDOMAIN
+    /// marker covers every type), or the NXDOMAIN marker of an ancestor, which may cover the name.
+    /// </summary>
+    internal bool NamesKey(CacheKey key)
+    {
+        var name = CanonicalName;
+        return name is null
+            || ((Subtree ? NameWire.IsAtOrBelow(key.Name, name) : key.Name.SequenceEqual(name)) && (Type is not { } type || key.Type == type || key.IsNameError))
+            || (key.IsNameError && NameWire.IsAtOrBelow(name, key.Name));
+    }
+
+    /// <summary>Whether the scope takes entries of this kind: any, or with <see cref="NegativeOnly"/> NXDOMAIN, NODATA and SERVFAIL.</summary>
+    internal bool TakesKind(CacheEntry entry) => !NegativeOnly || entry.IsNegative || entry.Kind == CacheEntryKind.ServFail;
 
     /// <summary>A short label for metrics and audit lines: all, name, subtree, each with -negative/-stale.</summary>
     public string Kind =>

@@ -68,7 +68,9 @@ public sealed class ResolverMetrics : IDisposable
         ArgumentNullException.ThrowIfNull(cache);
         ArgumentNullException.ThrowIfNull(upstreams);
         _meter.CreateObservableGauge("resolver.cache.entries", () => (long)cache.Count, "{entry}", "Entries in the cache, fresh and stale.");
-        _meter.CreateObservableCounter("resolver.cache.evictions", () => cache.Evictions, "{entry}", "Entries evicted because the cache was full.");
+        _meter.CreateObservableCounter("resolver.cache.evictions", () => cache.Evictions, "{entry}", "Entries evicted (least recently used) to keep the cache within Cache:MaxBytes and Cache:MaxEntries.");
+        _meter.CreateObservableCounter("resolver.cache.refusals", () => cache.Refusals, "{entry}", "Answers not cached because the cache was at its hard limit.");
+        _meter.CreateObservableGauge("resolver.cache.bytes", () => cache.Bytes, "By", "Memory the cache holds, each entry counted by its footprint (what Cache:MaxBytes bounds).");
         _meter.CreateObservableGauge(
             "resolver.upstream.up",
             () => upstreams.All.Select(u => new Measurement<int>(u.IsUsable ? 1 : 0, new KeyValuePair<string, object?>("upstream", u.Name))),

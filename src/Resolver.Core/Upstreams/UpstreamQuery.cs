@@ -44,7 +44,9 @@ internal sealed class UpstreamQuery
         }
 
         var id = (ushort)RandomNumberGenerator.GetInt32(ushort.MaxValue + 1);
-        var query = new DnsMessage { Id = id, RecursionDesired = true, CheckingDisabled = checkingDisabled };
+        // AD=1 asks a validating upstream to say whether the answer is authenticated (RFC 6840 §5.7):
+        // Cache:NxDomainCut=Validated relies on it. Clients never see the upstream's AD bit.
+        var query = new DnsMessage { Id = id, RecursionDesired = true, AuthenticData = true, CheckingDisabled = checkingDisabled };
         query.Questions.Add(new DnsQuestion(DnsName.FromWire(sentName), type, @class));
         query.Edns = new EdnsRecord { UdpPayloadSize = EdnsRecord.DefaultPayloadSize, DnssecOk = dnssecOk };
         var buffer = new byte[DnsHeader.Size + sentName.Length + 4 + 11];

@@ -8,7 +8,7 @@ namespace Resolver.Core.Upstreams;
 public sealed partial class UpstreamRegistry
 {
     private readonly UpstreamPool _default;
-    private readonly (DnsName Domain, UpstreamPool Pool)[] _forwarders;
+    private readonly (byte[] Domain, UpstreamPool Pool)[] _forwarders;
     private readonly ILogger<UpstreamRegistry> _logger;
 
     public UpstreamRegistry(IOptions<UpstreamOptions> options, TimeProvider time, ILogger<UpstreamRegistry> logger)
@@ -19,30 +19,33 @@ public sealed partial class UpstreamRegistry
 
         // Longest domain first, so the most specific forwarder wins.
         _forwarders = [.. settings.Forwarders
-            .Select(f => (Domain: DnsName.Parse(f.Domain), Pool: new UpstreamPool(f.Servers.Select(s => Track(UpstreamServer.Create(s, time))), f.Policy ?? settings.Policy)))
-            .OrderByDescending(f => f.Domain.LabelCount)];
+            .Select(f => (Domain: DnsName.Parse(f.Domain).Wire.ToArray(), Pool: new UpstreamPool(f.Servers.Select(s => Track(UpstreamServer.Create(s, time))), f.Policy ?? settings.Policy)))
+            .OrderByDescending(f => f.Domain.Length)];
     }
 
     public IEnumerable<UpstreamServer> All => _default.Servers.Concat(_forwarders.SelectMany(f => f.Pool.Servers));
 
-    /// <summary>The pool for a lower-cased wire name: the deepest matching forwarder, else the default.</summary>
-    public UpstreamPool PoolFor(ReadOnlySpan<byte> name)
-    {
-        if (_forwarders.Length == 0)
-        {
-            return _default;
-        }
+    /// <summary>The pool for a wire name: the deepest matching forwarder, else the default.</summary>
+    public UpstreamPool PoolFor(ReadOnlySpan<byte> name) => Forwarder(name) is { } index ? _forwarders[index].Pool : _default;
 
-        var queried = DnsName.FromWire(name);
-        foreach (var (domain, pool) in _forwarders)
+    /// <summary>
+    /// The length in wire bytes of the apex of the pool that serves <paramref name="name"/>: its forwarder
+    /// domain, or 1 (the root) for the default pool. Names above the apex are another pool's answers.
+    /// </summary>
+    public int PoolApexLength(ReadOnlySpan<byte> name) => Forwarder(name) is { } index ? _forwarders[index].Domain.Length : 1;
+
+    /// <summary>The deepest forwarder whose domain holds the name (a longer domain lies deeper, whole labels matched).</summary>
+    private int? Forwarder(ReadOnlySpan<byte> name)
+    {
+        for (var i = 0; i < _forwarders.Length; i++)
         {
-            if (queried.IsSubdomainOf(domain))
+            if (NameWire.IsAtOrBelow(name, _forwarders[i].Domain))
             {
-                return pool;
+                return i;
             }
         }
 
-        return _default;
+        return null;
     }
 
     public UpstreamServer? Find(string name) => All.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase));

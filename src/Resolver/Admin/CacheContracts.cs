@@ -10,11 +10,17 @@ public sealed record FlushRequest(
     bool All = false,
     bool Fleet = false);
 
-/// <summary>How many entries went here, and, for a fleet flush, on each peer.</summary>
-public sealed record FlushResponse(int Removed, IReadOnlyList<PeerFlushResult> Peers);
+/// <summary>
+/// How many entries went here, the first 100 of them (<see cref="Truncated"/> when more went), and, for
+/// a fleet flush, each peer's result.
+/// </summary>
+public sealed record FlushResponse(int Removed, IReadOnlyList<FlushedEntryView> Entries, bool Truncated, IReadOnlyList<PeerFlushResult> Peers);
 
-/// <summary>One peer's answer to a fleet flush: its removed count, or why it failed.</summary>
-public sealed record PeerFlushResult(string Name, string Url, int? Removed, string? Error);
+/// <summary>One removed entry: its name, its type ("*" for an NXDOMAIN, which covers every type) and its kind.</summary>
+public sealed record FlushedEntryView(string Name, string Type, string Kind);
+
+/// <summary>One peer's answer to a fleet flush: its removed count and entries, or why it failed.</summary>
+public sealed record PeerFlushResult(string Name, string Url, int? Removed, string? Error, IReadOnlyList<FlushedEntryView>? Entries = null, bool Truncated = false);
 
 /// <summary>GET /api/v1/cache/{name}: every entry the cache holds for a name.</summary>
 public sealed record CacheNameView(string Name, IReadOnlyList<CacheEntryView> Entries);
@@ -47,5 +53,8 @@ public sealed record CacheStatsView(
     long StaleAnswers,
     long Prefetches,
     long Evictions,
+    long Refusals,
     long ResponseBytes,
+    long Bytes,
+    long MaxBytes,
     int MaxEntries);

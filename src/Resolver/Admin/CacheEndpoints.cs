@@ -16,7 +16,7 @@ internal static partial class CacheEndpoints
             .WithSummary("Flush an exact name (all types or one), a subtree, only negative or only stale entries, or everything; optionally on every peer of the fleet.");
         api.MapGet("/cache/stats", Stats)
             .AddEndpointFilter(new BearerTokenFilter(AdminRole.Read))
-            .WithSummary("Entries by kind, hit ratio, evictions, size.");
+            .WithSummary("Entries by kind, hit ratio, evictions and refusals, bytes held against Cache:MaxBytes.");
         api.MapGet("/cache/{name}", Inspect)
             .AddEndpointFilter(new BearerTokenFilter(AdminRole.Read))
             .WithSummary("What the cache holds for a name: each type, its records, TTL left, negative or stale, which upstream answered, hits.");
@@ -30,13 +30,14 @@ internal static partial class CacheEndpoints
             return problem;
         }
 
-        var removed = cache.Flush(scope);
-        metrics.Flushed(scope.Kind, removed);
+        var result = cache.Flush(scope);
+        metrics.Flushed(scope.Kind, result.Removed);
         var caller = BearerTokenFilter.Caller(http);
-        LogFlush(loggers.CreateLogger("Resolver.Audit"), caller.Name, scope.ToString(), removed, request!.Fleet);
+        var entries = result.Entries.Select(e => new FlushedEntryView(e.Key.ToName().ToString(), TypeText(e.Key), e.Kind.ToString())).ToList();
+        LogFlush(loggers.CreateLogger("Resolver.Audit"), caller.Name, scope.ToString(), result.Removed, AuditList(entries, result.Truncated), request!.Fleet);
 
         var peers = request.Fleet ? await fleet.FlushAsync(request, http.RequestAborted).ConfigureAwait(false) : [];
-        return Results.Ok(new FlushResponse(removed, peers));
+        return Results.Ok(new FlushResponse(result.Removed, entries, result.Truncated, peers));
     }
 
     private static IResult Inspect(string name, DnsCache cache)
@@ -60,7 +61,7 @@ internal static partial class CacheEndpoints
         return new CacheStatsView(
             census.Entries, census.Positive, census.Negative, census.ServFail, census.Stale,
             hits, misses, ratio, metrics.NegativeHits, metrics.StaleAnswers, metrics.Prefetches,
-            cache.Evictions, census.ResponseBytes, cache.Options.MaxEntries);
+            cache.Evictions, cache.Refusals, census.ResponseBytes, cache.Bytes, cache.Options.MaxBytes, cache.Options.MaxEntries);
     }
 
     /// <summary>Turns a request into a flush scope, or a 400 that says what is wrong (nothing is flushed then).</summary>
@@ -108,7 +109,7 @@ internal static partial class CacheEndpoints
         var left = entry.RemainingTtl(time);
         var coveredBy = entry.Key.IsNameError && !entry.Key.ToName().Equals(asked) ? entry.Key.ToName().ToString() : null;
         return new CacheEntryView(
-            Type: entry.Key.IsNameError ? "*" : Mnemonics.ToText(entry.Key.Type),
+            Type: TypeText(entry.Key),
             Kind: entry.Kind.ToString(),
             Rcode: (entry.Kind == CacheEntryKind.ServFail ? DnsResponseCode.ServFail : stored.ResponseCode).ToString().ToUpperInvariant(),
             Negative: entry.IsNegative,
@@ -122,12 +123,19 @@ internal static partial class CacheEndpoints
             Authority: Aged(stored.Authorities, left));
     }
 
+    /// <summary>"*" for an NXDOMAIN marker (it covers every type), else the type's mnemonic.</summary>
+    private static string TypeText(CacheKey key) => key.IsNameError ? "*" : Mnemonics.ToText(key.Type);
+
+    /// <summary>The removed entries for the audit line: "name type" each, the first ten.</summary>
+    private static string AuditList(List<FlushedEntryView> entries, bool truncated) =>
+        string.Join(", ", entries.Take(10).Select(e => $"{e.Name} {e.Type}")) + (entries.Count > 10 || truncated ? ", …" : string.Empty);
+
     private static List<string> Aged(List<DnsResourceRecord> records, uint left) =>
         [.. records.Select(r => new DnsResourceRecord(r.Name, Math.Min(r.Ttl, left), r.Data, r.Class).ToString())];
 
     internal static IResult BadRequest(string detail) =>
         Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad request", detail: detail);
 
-    [LoggerMessage(EventId = 510, Level = LogLevel.Information, Message = "AUDIT flush by {Caller}: {Scope}; removed {Removed}; fleet {Fleet}")]
-    private static partial void LogFlush(ILogger logger, string caller, string scope, int removed, bool fleet);
+    [LoggerMessage(EventId = 510, Level = LogLevel.Information, Message = "AUDIT flush by {Caller}: {Scope}; removed {Removed} [{Entries}]; fleet {Fleet}")]
+    private static partial void LogFlush(ILogger logger, string caller, string scope, int removed, string entries, bool fleet);
 }

@@ -36,7 +36,9 @@ internal sealed class FleetFlusher(IHttpClientFactory clients, IOptions<AdminOpt
             }
 
             var result = await response.Content.ReadFromJsonAsync(AdminJson.Default.FlushResponse, timeout.Token).ConfigureAwait(false);
-            return new PeerFlushResult(peer.Name, peer.Url, result?.Removed, result is null ? "empty response" : null);
+            return result is null
+                ? new PeerFlushResult(peer.Name, peer.Url, null, "empty response")
+                : new PeerFlushResult(peer.Name, peer.Url, result.Removed, null, result.Entries, result.Truncated);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

@@ -8,10 +8,11 @@ internal static class CliOutput
 {
     private static readonly CultureInfo s_invariant = CultureInfo.InvariantCulture;
 
-    /// <summary>"Removed N entries." and one line per peer; false when a peer failed.</summary>
+    /// <summary>"Removed N entries." with the entries, and the same per peer; false when a peer failed.</summary>
     public static bool Flush(TextWriter output, FlushResponse response, bool fleet)
     {
-        output.WriteLine($"Removed {Count(response.Removed, "entry", "entries")}.");
+        output.WriteLine($"Removed {Count(response.Removed, "entry", "entries")}{(response.Removed > 0 ? ":" : ".")}");
+        Removed(output, "  ", response.Entries, response.Removed, response.Truncated);
         if (fleet && response.Peers.Count == 0)
         {
             output.WriteLine("  no peers are configured (Admin:Peers)");
@@ -22,9 +23,24 @@ internal static class CliOutput
             output.WriteLine(peer.Error is null
                 ? $"  peer {peer.Name} ({peer.Url}): removed {peer.Removed ?? 0}"
                 : $"  peer {peer.Name} ({peer.Url}): FAILED: {peer.Error}");
+            Removed(output, "    ", peer.Entries ?? [], peer.Removed ?? 0, peer.Truncated);
         }
 
         return response.Peers.All(p => p.Error is null);
+    }
+
+    /// <summary>One line per removed entry ("nx.example.com. * NxDomain"), and how many more went unlisted.</summary>
+    private static void Removed(TextWriter output, string indent, IReadOnlyList<FlushedEntryView> entries, int removed, bool truncated)
+    {
+        foreach (var entry in entries)
+        {
+            output.WriteLine($"{indent}{entry.Name} {entry.Type} {entry.Kind}");
+        }
+
+        if (truncated)
+        {
+            output.WriteLine($"{indent}… and {removed - entries.Count} more");
+        }
     }
 
     public static void Cache(TextWriter output, CacheNameView view)
@@ -105,6 +121,8 @@ internal static class CliOutput
             ("servfail", Number(stats.ServFail)),
             ("stale", Number(stats.Stale)),
             ("max entries", Number(stats.MaxEntries)),
+            ("bytes", Number(stats.Bytes)),
+            ("max bytes", Number(stats.MaxBytes)),
             ("response bytes", Number(stats.ResponseBytes)),
             ("hits", Number(stats.Hits)),
             ("misses", Number(stats.Misses)),
@@ -113,6 +131,7 @@ internal static class CliOutput
             ("stale answers", Number(stats.StaleAnswers)),
             ("prefetches", Number(stats.Prefetches)),
             ("evictions", Number(stats.Evictions)),
+            ("refusals", Number(stats.Refusals)),
         ];
         var width = lines.Max(l => l.Key.Length) + 1;
         foreach (var (key, value) in lines)

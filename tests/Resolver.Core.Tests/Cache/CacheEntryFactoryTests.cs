@@ -11,10 +11,10 @@ public class CacheEntryFactoryTests
 {
     internal static readonly DnsName Www = DnsName.Parse("www.test");
 
-    internal static byte[] Response(DnsResponseCode code, uint[] answerTtls, uint? soaTtl = null, uint soaMinimum = 300, bool edns = true, string name = "www.test")
+    internal static byte[] Response(DnsResponseCode code, uint[] answerTtls, uint? soaTtl = null, uint soaMinimum = 300, bool edns = true, string name = "www.test", bool authenticated = false)
     {
         var owner = DnsName.Parse(name);
-        var message = new DnsMessage { Id = 1, IsResponse = true, ResponseCode = code };
+        var message = new DnsMessage { Id = 1, IsResponse = true, ResponseCode = code, AuthenticData = authenticated };
         message.Questions.Add(new DnsQuestion(owner, DnsRecordType.A));
         for (var i = 0; i < answerTtls.Length; i++)
         {

@@ -16,7 +16,7 @@ public sealed class CacheSnapshotTests : IDisposable
     private static readonly DateTimeOffset s_start = new(2026, 11, 21, 12, 0, 0, TimeSpan.Zero);
 
     private readonly BootClock _time = new(s_start);
-    private readonly CacheOptions _options = new() { MaxStale = TimeSpan.FromHours(1), ServFailTtl = TimeSpan.FromMinutes(10) };
+    private readonly CacheOptions _options = new() { MaxStale = TimeSpan.FromHours(1), ServFailTtl = TimeSpan.FromMinutes(10), NxDomainCut = NxDomainCut.Always };
     private readonly DnsCache _cache;
     private readonly List<DnsCache> _loaded = [];
     private readonly string _directory = Directory.CreateTempSubdirectory("resolver-snapshot-").FullName;
@@ -61,12 +61,30 @@ public sealed class CacheSnapshotTests : IDisposable
             Assert.Equal(original.Ttls, entry.Ttls);
             Assert.Equal(original.Ttl, entry.Ttl);
             Assert.Equal(original.Upstream, entry.Upstream);
+            Assert.Equal(original.CutsSubtree, entry.CutsSubtree);
             Assert.Equal(TimeSpan.FromSeconds(150), entry.Age(restarted));
             Assert.Equal(original.Ttl - 150, entry.RemainingTtl(restarted));
         }
 
-        // The NXDOMAIN is back under its name-error key, so it covers the subtree again (RFC 8020).
+        // The NXDOMAIN is back under its name-error key, cutting its subtree again (RFC 8020).
+        Assert.Contains(stored, e => e.CutsSubtree);
         Assert.Equal(CacheEntryKind.NxDomain, cache.Lookup(Key("a.b.gone.test")).Entry?.Kind);
+    }
+
+    [Theory]
+    [InlineData(NxDomainCut.Always, true)]
+    [InlineData(NxDomainCut.Validated, false)] // the stored answer had AD=0
+    [InlineData(NxDomainCut.Off, false)]
+    public void NxDomainCut_IsKeptOnlyWhereTheCurrentSettingAllowsIt(NxDomainCut setting, bool cuts)
+    {
+        Store(Key("gone.test"), Response(DnsResponseCode.NXDomain, [], 3600, 300, name: "gone.test"));
+        var options = new CacheOptions { MaxStale = TimeSpan.FromHours(1), NxDomainCut = setting };
+
+        var (cache, report) = Load(Snapshot(), _time, options);
+
+        Assert.Equal(1, report.Restored);
+        Assert.Equal(cuts, cache.Lookup(Key("gone.test").ForNameError()).Entry!.CutsSubtree);
+        Assert.Equal(cuts, cache.Lookup(Key("www.gone.test")).State != CacheLookupState.Miss);
     }
 
     [Fact]
@@ -259,7 +277,8 @@ public sealed class CacheSnapshotTests : IDisposable
     public void MoreEntriesThanMaxEntries_FillTheCacheAndStop()
     {
         StoreSamples();
-        var options = new CacheOptions { MaxEntries = 2, MaxStale = TimeSpan.FromHours(1), ServFailTtl = TimeSpan.FromMinutes(10) };
+        // Room for 2 of the 4: restoring stops short of the 90 % mark where compaction would start evicting.
+        var options = new CacheOptions { MaxEntries = 3, MaxStale = TimeSpan.FromHours(1), ServFailTtl = TimeSpan.FromMinutes(10) };
 
         var (cache, report) = Load(Snapshot(), _time, options);
 

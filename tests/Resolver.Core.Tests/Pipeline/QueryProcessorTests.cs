@@ -53,10 +53,15 @@ public class QueryProcessorTests
         Assert.Single(DnsMessage.Parse(output.AsSpan(0, length)).Answers);
     }
 
-    [Fact]
-    public async Task Nxdomain_IsCachedWithSoa_AndCoversNamesBelow()
+    [Theory]
+    [InlineData(NxDomainCut.Always, false, true)]
+    [InlineData(NxDomainCut.Validated, true, true)]
+    [InlineData(NxDomainCut.Validated, false, false)]
+    [InlineData(NxDomainCut.Off, true, false)]
+    public async Task Nxdomain_IsCachedWithSoa_AndCoversNamesBelowAsNxDomainCutSays(NxDomainCut cut, bool validating, bool covers)
     {
-        await using var harness = await ResolverHarness.StartAsync();
+        await using var harness = await ResolverHarness.StartAsync(cache: o => o.NxDomainCut = cut);
+        harness.Upstreams[0].Validating = validating;
 
         var missing = await harness.AskAsync("missing.test.");
         var below = await harness.AskAsync("deep.below.missing.test.");
@@ -68,7 +73,8 @@ public class QueryProcessorTests
         Assert.Equal("deep.below.missing.test.", below.Questions[0].Name.ToString());
         Assert.Equal(DnsRecordType.SOA, Assert.Single(below.Authorities).Type);
         Assert.Equal(DnsResponseCode.NXDomain, otherType!.ResponseCode);
-        Assert.Equal(1, harness.Upstreams[0].TotalQueries);
+        Assert.False(missing.AuthenticData); // the upstream's AD bit is not passed on
+        Assert.Equal(covers ? 1 : 2, harness.Upstreams[0].TotalQueries); // the name's own NXDOMAIN answers every type
     }
 
     [Fact]
@@ -174,7 +180,7 @@ public class QueryProcessorTests
 
         var inFlight = harness.AskAsync("www.test.");
         await WaitUntilAsync(() => harness.Upstreams[0].TotalQueries == 1);
-        var removed = harness.Cache.Flush(new FlushScope { Name = Protocol.Names.DnsName.Parse("www.test"), Subtree = true });
+        var removed = harness.Cache.Flush(new FlushScope { Name = Protocol.Names.DnsName.Parse("www.test"), Subtree = true }).Removed;
         var answer = await inFlight;
 
         Assert.Equal(0, removed);

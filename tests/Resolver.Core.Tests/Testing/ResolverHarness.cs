@@ -26,8 +26,8 @@ internal sealed class ResolverHarness : IAsyncDisposable
         UpstreamOptions = upstreamOptions;
         CacheOptions = cacheOptions;
         ServerOptions = serverOptions;
-        Cache = new DnsCache(new TestOptions<CacheOptions>(cacheOptions), Time, NullLogger<DnsCache>.Instance);
         Registry = new UpstreamRegistry(new TestOptions<UpstreamOptions>(upstreamOptions), TimeProvider.System, NullLogger<UpstreamRegistry>.Instance);
+        Cache = new DnsCache(new TestOptions<CacheOptions>(cacheOptions), Time, NullLogger<DnsCache>.Instance, Registry);
         Metrics = new ResolverMetrics();
         Client = new UpstreamClient(Registry, new TestOptions<UpstreamOptions>(upstreamOptions), TimeProvider.System, Metrics, NullLogger<UpstreamClient>.Instance);
         Processor = new QueryProcessor(

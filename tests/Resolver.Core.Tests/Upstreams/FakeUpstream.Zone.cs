@@ -25,12 +25,23 @@ internal sealed partial class FakeUpstream
     private readonly HashSet<DnsName> _nxDomains = [];
     private uint _soaTtl = 3600;
     private uint _soaMinimum = 300;
+    private volatile bool _validating;
 
     /// <summary>TTL of the SOA record in negative answers; 3600 by default.</summary>
     public uint SoaTtl
     {
         get => Volatile.Read(ref _soaTtl);
         set => Volatile.Write(ref _soaTtl, value);
+    }
+
+    /// <summary>
+    /// Answers as a validating resolver for a signed zone: AD=1 when the query asks for it with AD or DO
+    /// (RFC 6840 §5.7). Off by default (AD=0, as an authoritative server or an unsigned zone).
+    /// </summary>
+    public bool Validating
+    {
+        get => _validating;
+        set => _validating = value;
     }
 
     /// <summary>MINIMUM field of the SOA record in negative answers; 300 by default.</summary>
@@ -82,6 +93,7 @@ internal sealed partial class FakeUpstream
         }
 
         var response = CreateResponse(query, DnsResponseCode.NoError);
+        response.AuthenticData = Validating && (query.AuthenticData || query.Edns?.DnssecOk == true);
         var question = query.Questions[0];
         var name = question.Name;
         lock (_zoneLock)

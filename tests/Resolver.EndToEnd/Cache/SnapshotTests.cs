@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Resolver.EndToEnd.Peers;
 
 namespace Resolver.EndToEnd.Cache;
@@ -13,15 +14,24 @@ public sealed class SnapshotTests : IDisposable
 
     private string SnapshotPath => Path.Combine(_directory.FullName, "cache.snapshot");
 
+    /// <summary>Both processes of a test use this snapshot file (each would otherwise have its own, in its own directory).</summary>
+    private Action<JsonObject> SharedSnapshot => root => root["Cache"]!["SnapshotPath"] = SnapshotPath;
+
     public void Dispose() => _directory.Delete(recursive: true);
 
     [Fact]
     public async Task After_a_graceful_restart_without_upstreams_expired_names_are_stale_and_live_ones_fresh()
     {
         // Cache:MaxTtl 1 s: the positive answer has expired by the time the second process answers; the
-        // NXDOMAIN (negative TTL 300 s, from the SOA) has not.
+        // NXDOMAIN (negative TTL 300 s, from the SOA) has not. NxDomainCut Always: NSD does not validate, and
+        // the NXDOMAIN's cut of its subtree (RFC 8020) must survive the restart too.
         var maxTtl = TimeSpan.FromSeconds(1);
-        await using var stack = await ResolverStack.StartAsync(maxTtl, SnapshotPath);
+        Action<JsonObject> configure = root =>
+        {
+            SharedSnapshot(root);
+            root["Cache"]!["NxDomainCut"] = "Always";
+        };
+        await using var stack = await ResolverStack.StartAsync(maxTtl, configure);
         Assert.Equal("NOERROR", (await Dig.QueryAsync(stack.Port, "www.test.example", "A")).Status);
         Assert.Equal("NXDOMAIN", (await Dig.QueryAsync(stack.Port, "gone.test.example", "A")).Status);
 
@@ -30,7 +40,7 @@ public sealed class SnapshotTests : IDisposable
         await Task.WhenAll(stack.First.StopAsync(), stack.Second.StopAsync());
         Assert.True(File.Exists(SnapshotPath), stack.Resolver.Log.ToString());
         await Task.Delay(maxTtl + TimeSpan.FromSeconds(0.5));
-        await using var restarted = await ResolverProcess.StartAsync(upstreams, maxTtl, SnapshotPath);
+        await using var restarted = await ResolverProcess.StartAsync(upstreams, maxTtl, configure);
 
         var stale = await Dig.QueryAsync(restarted.DnsPort, "www.test.example", "A");
         Assert.True(stale.Status == "NOERROR", $"{stale.Text}\n{restarted.Log}");
@@ -55,14 +65,14 @@ public sealed class SnapshotTests : IDisposable
     [Fact]
     public async Task After_a_graceful_restart_without_upstreams_a_live_answer_is_fresh_with_the_ttl_it_has_left()
     {
-        await using var stack = await ResolverStack.StartAsync(snapshotPath: SnapshotPath);
+        await using var stack = await ResolverStack.StartAsync(configure: SharedSnapshot);
         var before = Assert.Single((await Dig.QueryAsync(stack.Port, "www.test.example", "A")).Answer);
 
         var upstreams = new[] { stack.First.Port, stack.Second.Port };
         Assert.True(await stack.Resolver.TerminateAsync() == 0, stack.Resolver.Log.ToString());
         await Task.WhenAll(stack.First.StopAsync(), stack.Second.StopAsync());
         await Task.Delay(TimeSpan.FromSeconds(1.1));
-        await using var restarted = await ResolverProcess.StartAsync(upstreams, snapshotPath: SnapshotPath);
+        await using var restarted = await ResolverProcess.StartAsync(upstreams, configure: SharedSnapshot);
 
         var after = await Dig.QueryAsync(restarted.DnsPort, "www.test.example", "A");
         Assert.True(after.Status == "NOERROR", $"{after.Text}\n{restarted.Log}");
@@ -75,7 +85,7 @@ public sealed class SnapshotTests : IDisposable
     [Fact]
     public async Task A_truncated_snapshot_is_reported_and_the_resolver_starts_and_answers()
     {
-        await using var stack = await ResolverStack.StartAsync(snapshotPath: SnapshotPath);
+        await using var stack = await ResolverStack.StartAsync(configure: SharedSnapshot);
         foreach (var name in new[] { "www.test.example", "multi.test.example", "alias.test.example", "mx1.test.example" })
         {
             Assert.Equal("NOERROR", (await Dig.QueryAsync(stack.Port, name, "A")).Status);
@@ -86,7 +96,7 @@ public sealed class SnapshotTests : IDisposable
         var bytes = await File.ReadAllBytesAsync(SnapshotPath);
         await File.WriteAllBytesAsync(SnapshotPath, bytes[..(bytes.Length / 2)]);
 
-        await using var restarted = await ResolverProcess.StartAsync(upstreams, snapshotPath: SnapshotPath);
+        await using var restarted = await ResolverProcess.StartAsync(upstreams, configure: SharedSnapshot);
 
         Assert.Contains($"Cache snapshot {SnapshotPath} is truncated at byte", restarted.Log.StandardOutput, StringComparison.Ordinal);
         var answer = await Dig.QueryAsync(restarted.DnsPort, "www.test.example", "A");

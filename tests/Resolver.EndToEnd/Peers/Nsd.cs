@@ -4,8 +4,9 @@ using System.Globalization;
 namespace Resolver.EndToEnd.Peers;
 
 /// <summary>
-/// One NSD serving Zones/test.example.zone on 127.0.0.1 at a free port, as the current user in a temp
-/// directory. Stopped by killing the process it started (and that process's children) by PID.
+/// One NSD serving a copy of Zones/test.example.zone on 127.0.0.1 at a free port, as the current user in
+/// a temp directory; <see cref="AddRecordAsync"/> changes the zone while it runs. Stopped by killing the
+/// process it started (and that process's children) by PID.
 /// </summary>
 internal sealed class Nsd : IAsyncDisposable
 {
@@ -35,6 +36,7 @@ internal sealed class Nsd : IAsyncDisposable
         var nsd = ExternalTools.Nsd;
         ExternalTools.Require("dig");
         var directory = Directory.CreateTempSubdirectory("resolver-e2e-nsd-");
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "Zones", Zone + ".zone"), ZoneFile(directory.FullName));
         var port = FreePorts.Next();
         var config = Path.Combine(directory.FullName, "nsd.conf");
         await File.WriteAllTextAsync(config, Configuration(directory.FullName, port));
@@ -65,6 +67,30 @@ internal sealed class Nsd : IAsyncDisposable
         }
 
         return server;
+    }
+
+    /// <summary>
+    /// Appends a record in zone-file form (relative to the zone, e.g. "www.nx7 300 IN A 192.0.2.77"), has
+    /// NSD reload (SIGHUP to the PID it started) and waits until it serves <paramref name="name"/>.
+    /// </summary>
+    public async Task AddRecordAsync(string record, string name, string type)
+    {
+        await File.AppendAllTextAsync(ZoneFile(_directory.FullName), record + "\n");
+        var signal = await ProcessRunner.RunAsync("kill", ["-HUP", ProcessId.ToString(CultureInfo.InvariantCulture)], s_startTimeout);
+        Assert.True(signal.ExitCode == 0, signal.StandardError);
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < s_startTimeout)
+        {
+            var probe = await Dig.QueryAsync(Port, "+norecurse", name, type);
+            if (probe.Status == "NOERROR" && probe.Answer.Count > 0)
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Fail($"NSD on 127.0.0.1:{Port} did not serve {name} {type} within {s_startTimeout.TotalSeconds} s of the reload.\n{_log}");
     }
 
     /// <summary>Kills this NSD (by its PID, with the server children it forked) and waits until its port is released.</summary>
@@ -123,9 +149,11 @@ internal sealed class Nsd : IAsyncDisposable
         Assert.Fail($"NSD on 127.0.0.1:{Port} did not answer within {s_startTimeout.TotalSeconds} s.\n{_log}\nnsd.log:\n{logText}");
     }
 
+    private static string ZoneFile(string directory) => Path.Combine(directory, Zone + ".zone");
+
     private static string Configuration(string directory, int port)
     {
-        var zoneFile = Path.Combine(AppContext.BaseDirectory, "Zones", Zone + ".zone");
+        var zoneFile = ZoneFile(directory);
         return $"""
             server:
               ip-address: 127.0.0.1@{port}

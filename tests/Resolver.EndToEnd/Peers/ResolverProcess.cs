@@ -8,12 +8,15 @@ namespace Resolver.EndToEnd.Peers;
 
 /// <summary>
 /// The resolver under test as its own process (<c>dotnet Resolver.dll --config PATH</c>) on free loopback
-/// ports, forwarding to the given upstream ports in order, with its state (admin token, cache snapshot)
-/// in its own temp directory. Ready once it logs its DNS listener and /healthz answers "ok"; stopped
-/// gracefully by <see cref="TerminateAsync"/>, or killed by its own process object on dispose.
+/// ports, forwarding to the given upstream ports in order, with its state (admin token file, cache
+/// snapshot) in its own temp directory. Ready once it logs its DNS listener and /healthz answers "ok";
+/// stopped gracefully by <see cref="TerminateAsync"/>, or killed by its own process object on dispose.
 /// </summary>
 internal sealed class ResolverProcess : IAsyncDisposable
 {
+    /// <summary>The Admin bearer token the resolver under test is configured with.</summary>
+    public const string AdminToken = "e2e-admin-token-0123456789abcdef";
+
     private const string ListeningMessage = "Listening for DNS on";
     private const int Sigterm = 15;
 
@@ -44,8 +47,8 @@ internal sealed class ResolverProcess : IAsyncDisposable
 
     /// <param name="upstreamPorts">UDP upstreams on 127.0.0.1, asked in this order (Sequential policy).</param>
     /// <param name="maxCacheTtl">Cache:MaxTtl, to make answers expire within a test; null keeps the default.</param>
-    /// <param name="snapshotPath">Cache:SnapshotPath, to share a snapshot between processes; null keeps the default (in this process's directory).</param>
-    public static async Task<ResolverProcess> StartAsync(IReadOnlyList<int> upstreamPorts, TimeSpan? maxCacheTtl = null, string? snapshotPath = null)
+    /// <param name="configure">Changes to the generated configuration (the JSON root), e.g. one Cache setting.</param>
+    public static async Task<ResolverProcess> StartAsync(IReadOnlyList<int> upstreamPorts, TimeSpan? maxCacheTtl = null, Action<JsonObject>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(upstreamPorts);
         var dll = RepositoryLayout.ResolverDll;
@@ -53,7 +56,9 @@ internal sealed class ResolverProcess : IAsyncDisposable
         var dnsPort = FreePorts.Next();
         var adminPort = FreePorts.Next();
         var config = Path.Combine(directory.FullName, "resolver.json");
-        await File.WriteAllTextAsync(config, Configuration(directory.FullName, dnsPort, adminPort, upstreamPorts, maxCacheTtl, snapshotPath));
+        var root = Configuration(directory.FullName, dnsPort, adminPort, upstreamPorts, maxCacheTtl);
+        configure?.Invoke(root);
+        await File.WriteAllTextAsync(config, root.ToJsonString(s_indented));
 
         // DOTNET_HOST_PATH is set by the dotnet CLI that runs the tests: the same runtime runs the resolver.
         var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
@@ -96,6 +101,18 @@ internal sealed class ResolverProcess : IAsyncDisposable
         using var deadline = new CancellationTokenSource(s_gracefulStopTimeout);
         await _process.WaitForExitAsync(deadline.Token);
         return _process.ExitCode;
+    }
+
+    /// <summary>POSTs JSON to the admin API with the Admin token; the status and the body.</summary>
+    public async Task<(System.Net.HttpStatusCode Status, string Body)> PostAdminAsync(string path, string json)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"http://127.0.0.1:{AdminPort.ToString(CultureInfo.InvariantCulture)}{path}"))
+        {
+            Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminToken);
+        using var response = await s_http.SendAsync(request);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
     public async ValueTask DisposeAsync()
@@ -154,7 +171,7 @@ internal sealed class ResolverProcess : IAsyncDisposable
         }
     }
 
-    private static string Configuration(string directory, int dnsPort, int adminPort, IReadOnlyList<int> upstreamPorts, TimeSpan? maxCacheTtl, string? snapshotPath)
+    private static JsonObject Configuration(string directory, int dnsPort, int adminPort, IReadOnlyList<int> upstreamPorts, TimeSpan? maxCacheTtl)
     {
         var servers = new JsonArray();
         foreach (var port in upstreamPorts)
@@ -166,11 +183,6 @@ internal sealed class ResolverProcess : IAsyncDisposable
         if (maxCacheTtl is { } maxTtl)
         {
             cache["MaxTtl"] = maxTtl.ToString("c", CultureInfo.InvariantCulture);
-        }
-
-        if (snapshotPath is not null)
-        {
-            cache["SnapshotPath"] = snapshotPath;
         }
 
         var root = new JsonObject
@@ -185,10 +197,12 @@ internal sealed class ResolverProcess : IAsyncDisposable
                 ["Servers"] = servers,
             },
             ["Cache"] = cache,
-            // The token file (and so the default cache snapshot beside it) in this process's directory, not the home directory.
             ["Admin"] = new JsonObject
             {
                 ["Urls"] = $"http://127.0.0.1:{adminPort.ToString(CultureInfo.InvariantCulture)}",
+                ["Tokens"] = new JsonArray(new JsonObject { ["Name"] = "e2e", ["Token"] = AdminToken, ["Role"] = "Admin" }),
+
+                // Unused for tokens (they are configured), but the default cache snapshot goes beside it: here, not in the home directory.
                 ["TokenFile"] = Path.Combine(directory, "admin-token"),
             },
             ["Logging"] = new JsonObject
@@ -201,7 +215,7 @@ internal sealed class ResolverProcess : IAsyncDisposable
                 },
             },
         };
-        return root.ToJsonString(s_indented);
+        return root;
     }
 
     private static readonly JsonSerializerOptions s_indented = new() { WriteIndented = true };

@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace Resolver.EndToEnd.Peers;
 
 /// <summary>Two NSDs serving the same zone and one resolver that asks them in order: #1 first, #2 when #1 fails.</summary>
@@ -19,14 +21,15 @@ internal sealed class ResolverStack : IAsyncDisposable
     /// <summary>The resolver's DNS port, for dig.</summary>
     public int Port => Resolver.DnsPort;
 
-    public static async Task<ResolverStack> StartAsync(TimeSpan? maxCacheTtl = null, string? snapshotPath = null)
+    /// <param name="configure">Changes to the resolver's generated configuration (see <see cref="ResolverProcess.StartAsync"/>).</param>
+    public static async Task<ResolverStack> StartAsync(TimeSpan? maxCacheTtl = null, Action<JsonObject>? configure = null)
     {
         var first = await Nsd.StartAsync();
         Nsd? second = null;
         try
         {
             second = await Nsd.StartAsync();
-            var resolver = await ResolverProcess.StartAsync([first.Port, second.Port], maxCacheTtl, snapshotPath);
+            var resolver = await ResolverProcess.StartAsync([first.Port, second.Port], maxCacheTtl, configure);
             return new ResolverStack(first, second, resolver);
         }
         catch

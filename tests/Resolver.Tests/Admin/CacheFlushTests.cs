@@ -81,6 +81,47 @@ public sealed class CacheFlushTests : IAsyncLifetime
         Assert.True(Cached("nx.example.net", DnsRecordType.A));
     }
 
+    [Theory]
+    [InlineData("""{"name": "www.gone.example.com", "negativeOnly": true}""")]
+    [InlineData("""{"name": "www.gone.example.com", "subtree": true}""")]
+    [InlineData("""{"name": "www.gone.example.com", "type": "AAAA"}""")]
+    public async Task NameBelowACachedNxDomain_RemovesTheCoveringNxDomain_AndSaysSo(string json)
+    {
+        Assert.True(Cached("www.gone.example.com", DnsRecordType.A)); // answered by gone.example.com's NXDOMAIN (RFC 8020)
+
+        var (status, body) = await _app.SendAsync(HttpMethod.Post, "/api/v1/cache/flush", json: json);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        using var document = JsonDocument.Parse(body);
+        Assert.Equal(1, document.RootElement.GetProperty("removed").GetInt32());
+        Assert.False(document.RootElement.GetProperty("truncated").GetBoolean());
+        var entry = Assert.Single(document.RootElement.GetProperty("entries").EnumerateArray());
+        Assert.Equal("gone.example.com.", entry.GetProperty("name").GetString());
+        Assert.Equal("*", entry.GetProperty("type").GetString());
+        Assert.Equal("NxDomain", entry.GetProperty("kind").GetString());
+        Assert.False(Cached("www.gone.example.com", DnsRecordType.A));
+        Assert.True(Cached("nx.example.net", DnsRecordType.A)); // another zone's NXDOMAIN stays
+        Assert.True(Cached("www.example.com", DnsRecordType.MX));
+    }
+
+    [Fact]
+    public async Task ManyEntries_ListsTheFirst100_AndSaysTruncated()
+    {
+        for (var i = 0; i < 150; i++)
+        {
+            _app.Seed($"n{i}.many.example.org", DnsRecordType.A);
+        }
+
+        var (status, body) = await _app.SendAsync(HttpMethod.Post, "/api/v1/cache/flush", json: """{"name": "many.example.org", "subtree": true}""");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        using var document = JsonDocument.Parse(body);
+        Assert.Equal(150, document.RootElement.GetProperty("removed").GetInt32());
+        Assert.Equal(100, document.RootElement.GetProperty("entries").GetArrayLength());
+        Assert.True(document.RootElement.GetProperty("truncated").GetBoolean());
+        Assert.Contains(_app.Logs.Lines, l => l.Contains("removed 150 [n", StringComparison.Ordinal) && l.EndsWith(", …]; fleet False", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task StaleOnly_RemovesExpiredEntriesOnly()
     {

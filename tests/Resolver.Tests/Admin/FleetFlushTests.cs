@@ -30,7 +30,7 @@ public sealed class FleetFlushTests
             app.Seed("www.example.com", DnsRecordType.A);
         }
 
-        var (status, body) = await origin.SendAsync(HttpMethod.Post, "/api/v1/cache/flush", json: """{"name": "example.com", "subtree": true, "negativeOnly": true, "fleet": true}""");
+        var (status, body) = await origin.SendAsync(HttpMethod.Post, "/api/v1/cache/flush", json: """{"name": "www.gone.example.com", "negativeOnly": true, "fleet": true}""");
 
         Assert.Equal(HttpStatusCode.OK, status);
         using var document = JsonDocument.Parse(body);
@@ -38,9 +38,10 @@ public sealed class FleetFlushTests
         var peers = document.RootElement.GetProperty("peers").EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!);
         Assert.Equal(1, peers["live"].GetProperty("removed").GetInt32());
         Assert.Equal(JsonValueKind.Null, peers["live"].GetProperty("error").ValueKind);
+        Assert.Equal("gone.example.com.", Assert.Single(peers["live"].GetProperty("entries").EnumerateArray()).GetProperty("name").GetString());
         Assert.Equal(JsonValueKind.Null, peers["dead"].GetProperty("removed").ValueKind);
         Assert.False(string.IsNullOrEmpty(peers["dead"].GetProperty("error").GetString()));
         Assert.Equal(1, live.Cache.Count); // the positive entry survived there too
-        Assert.Contains(live.Logs.Lines, l => l.Contains("AUDIT flush by ops: example.com. and below, negative only; removed 1; fleet False", StringComparison.Ordinal));
+        Assert.Contains(live.Logs.Lines, l => l.Contains("AUDIT flush by ops: www.gone.example.com., negative only; removed 1 [gone.example.com. *]; fleet False", StringComparison.Ordinal));
     }
 }

@@ -9,6 +9,7 @@ using Resolver.Hosting;
 using Resolver.Protocol.Messages;
 using Resolver.Protocol.Names;
 using Resolver.Protocol.Records;
+using Resolver.Tests.Testing;
 
 namespace Resolver.Tests.Cli;
 
@@ -101,10 +102,21 @@ public sealed class CommandLineTests : IAsyncLifetime
 
         Assert.Equal(0, code);
         Assert.Equal(string.Empty, error);
-        Assert.Equal("Removed 1 entry.", output.Trim());
+        Assert.Equal(["Removed 1 entry:", "  www.example.com. A Positive"], output.TrimEnd().Split(Environment.NewLine));
         (code, output, _) = await RunAsync("cache", "www.example.com");
         Assert.Equal(0, code);
         Assert.Contains("No entries for www.example.com", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Flush_NameBelowACachedNxDomain_RemovesAndListsTheCoveringEntry()
+    {
+        Seed("gone.example.com", DnsResponseCode.NXDomain);
+
+        var (code, output, _) = await RunAsync("flush", "www.gone.example.com", "--negative");
+
+        Assert.Equal(0, code);
+        Assert.Equal(["Removed 1 entry:", "  gone.example.com. * NxDomain"], output.TrimEnd().Split(Environment.NewLine));
     }
 
     [Fact]
@@ -223,7 +235,7 @@ public sealed class CommandLineTests : IAsyncLifetime
         (code, output, error) = await RunWithoutEndpointAsync("flush", "--all", "--config", path);
         Assert.Equal(0, code);
         Assert.Equal(string.Empty, error);
-        Assert.Equal("Removed 1 entry.", output.Trim());
+        Assert.StartsWith("Removed 1 entry:", output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -239,7 +251,7 @@ public sealed class CommandLineTests : IAsyncLifetime
         var (code, output, _) = await RunWithoutEndpointAsync("flush", "www.example.com", "--config", path);
 
         Assert.Equal(0, code);
-        Assert.Equal("Removed 1 entry.", output.Trim());
+        Assert.StartsWith("Removed 1 entry:", output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -300,19 +312,8 @@ public sealed class CommandLineTests : IAsyncLifetime
 
     private DnsCache Cache => _app.Services.GetRequiredService<DnsCache>();
 
-    private void Seed(string name)
-    {
-        var owner = DnsName.Parse(name);
-        var message = new DnsMessage { Id = 1, IsResponse = true, ResponseCode = DnsResponseCode.NoError };
-        message.Questions.Add(new DnsQuestion(owner, DnsRecordType.A));
-        message.Answers.Add(new DnsResourceRecord(owner, 300, new AData(IPAddress.Parse("192.0.2.1"))));
-        var buffer = new byte[512];
-        Assert.True(message.TryWrite(buffer, out var written));
-        var cache = Cache;
-        var key = CacheKey.Create(owner.Wire, DnsRecordType.A, DnsClass.IN, CacheFlags.None);
-        var entry = CacheEntryFactory.Create(key, buffer.AsSpan(0, written), "test-upstream", cache.Options, cache.Time.GetTimestamp())!;
-        Assert.True(cache.Store(entry, cache.Generation));
-    }
+    private void Seed(string name, DnsResponseCode code = DnsResponseCode.NoError) =>
+        CacheSeed.Store(Cache, name, DnsRecordType.A, code, 300, "test-upstream");
 
     private Task<(int Code, string Output, string Error)> RunAsync(params string[] args) => RunAsync(args, AdminToken);
 

@@ -78,29 +78,8 @@ internal sealed class TestApp : IAsyncDisposable
     }
 
     /// <summary>Puts an answer for <paramref name="name"/> in the cache, as if an upstream had sent it.</summary>
-    public void Seed(string name, DnsRecordType type, DnsResponseCode code = DnsResponseCode.NoError, uint ttl = 300)
-    {
-        var owner = DnsName.Parse(name);
-        var response = new DnsMessage { Id = 1, IsResponse = true, ResponseCode = code, Edns = new EdnsRecord() };
-        response.Questions.Add(new DnsQuestion(owner, type));
-        if (code == DnsResponseCode.NoError && type is DnsRecordType.A or DnsRecordType.AAAA)
-        {
-            DnsRecordData data = type == DnsRecordType.A ? new AData(IPAddress.Parse("192.0.2.1")) : new AaaaData(IPAddress.Parse("2001:db8::1"));
-            response.Answers.Add(new DnsResourceRecord(owner, ttl, data));
-        }
-        else
-        {
-            var zone = DnsName.Parse("example.com");
-            response.Authorities.Add(new DnsResourceRecord(zone, ttl, new SoaData(DnsName.Parse("ns.example.com"), DnsName.Parse("hostmaster.example.com"), 1, 3600, 900, 604800, ttl)));
-        }
-
-        var buffer = new byte[1024];
-        response.TryWrite(buffer, out var written);
-        var cache = Cache;
-        var key = CacheKey.Create(owner.Wire, type, DnsClass.IN, CacheFlags.None);
-        var entry = CacheEntryFactory.Create(key, buffer.AsSpan(0, written), "seed-upstream", cache.Options, cache.Time.GetTimestamp())!;
-        cache.Store(entry, cache.Generation);
-    }
+    public void Seed(string name, DnsRecordType type, DnsResponseCode code = DnsResponseCode.NoError, uint ttl = 300) =>
+        CacheSeed.Store(Cache, name, type, code, ttl, "seed-upstream");
 
     public HttpRequestMessage Request(HttpMethod method, string path, string? token = AdminToken, string? json = null)
     {

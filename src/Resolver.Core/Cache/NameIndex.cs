@@ -1,0 +1,206 @@
+using System.Diagnostics.CodeAnalysis;
+
+namespace Resolver.Core.Cache;
+
+/// <summary>
+/// The cache's entries by name, beside <see cref="Microsoft.Extensions.Caching.Memory.MemoryCache"/>
+/// (which only finds a whole key): a hash of lower-cased wire names for the exact name, and each name
+/// linked to its parent and children for the subtree. An exact flush or inspect costs O(1) in the cache
+/// size, a subtree flush O(subtree). Not thread-safe: <see cref="DnsCache"/> holds one lock around it
+/// and the MemoryCache writes it mirrors.
+/// </summary>
+internal sealed partial class NameIndex
+{
+    private readonly Dictionary<byte[], Node> _nodes = new(NameComparer.Instance);
+    private readonly Dictionary<byte[], Node>.AlternateLookup<ReadOnlySpan<byte>> _byName;
+    private readonly Node _root = new([0], parent: null);
+
+    public NameIndex()
+    {
+        _byName = _nodes.GetAlternateLookup<ReadOnlySpan<byte>>();
+        _nodes.Add(_root.Name, _root);
+    }
+
+    /// <summary>Names in the index, the root and names kept only as ancestors of others included.</summary>
+    public int NameCount => _nodes.Count;
+
+    /// <summary>Entries indexed.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>The sum of the indexed entries' <see cref="CacheEntry.Footprint"/>.</summary>
+    public long Bytes { get; private set; }
+
+    /// <summary>Adds <paramref name="entry"/> under its key's name, replacing the entry with an equal key.</summary>
+    public void Add(CacheEntry entry)
+    {
+        if (NodeFor(entry.Key.Name).Put(entry) is { } replaced)
+        {
+            replaced.Indexed = false;
+            Count--;
+            Bytes -= replaced.Footprint;
+        }
+
+        entry.Indexed = true;
+        Count++;
+        Bytes += entry.Footprint;
+    }
+
+    /// <summary>Removes this entry (by identity: a newer entry with an equal key stays); false when it was not indexed.</summary>
+    public bool Remove(CacheEntry entry)
+    {
+        if (!_byName.TryGetValue(entry.Key.Name, out var node) || !node.Take(entry))
+        {
+            return false;
+        }
+
+        Forget(entry);
+        Prune(node);
+        return true;
+    }
+
+    /// <summary>
+    /// Takes <paramref name="name"/> and every name below it out of the index at once, with all their
+    /// entries (added to <paramref name="into"/>): a whole-subtree flush, one hash operation per name.
+    /// </summary>
+    public void RemoveSubtree(ReadOnlySpan<byte> name, List<CacheEntry> into)
+    {
+        if (!_byName.TryGetValue(name, out var top))
+        {
+            return;
+        }
+
+        var start = into.Count;
+        var pending = new Stack<Node>();
+        pending.Push(top);
+        while (pending.TryPop(out var node))
+        {
+            node.CopyEntries(into);
+            node.Clear();
+            for (var child = node.FirstChild; child is not null; child = child.Next)
+            {
+                pending.Push(child);
+            }
+
+            if (node != _root)
+            {
+                _nodes.Remove(node.Name);
+            }
+        }
+
+        for (var i = start; i < into.Count; i++)
+        {
+            Forget(into[i]);
+        }
+
+        if (top.Parent is { } parent)
+        {
+            parent.Unlink(top);
+            Prune(parent);
+        }
+        else
+        {
+            top.ClearChildren(); // the root stays, empty
+        }
+    }
+
+    /// <summary>The entries of <paramref name="name"/> (a lower-cased wire name), and of every name below it with <paramref name="subtree"/>.</summary>
+    public void Collect(ReadOnlySpan<byte> name, bool subtree, List<CacheEntry> into)
+    {
+        if (!_byName.TryGetValue(name, out var node))
+        {
+            return;
+        }
+
+        if (!subtree)
+        {
+            node.CopyEntries(into);
+            return;
+        }
+
+        CollectBelow(node, into);
+    }
+
+    /// <summary>The NXDOMAIN entries cached for strict ancestors of <paramref name="name"/>, nearest first.</summary>
+    public void CollectAncestorNameErrors(ReadOnlySpan<byte> name, List<CacheEntry> into)
+    {
+        for (var position = 0; name[position] != 0;)
+        {
+            position += name[position] + 1;
+            if (_byName.TryGetValue(name[position..], out var ancestor))
+            {
+                ancestor.CopyNameErrors(into);
+            }
+        }
+    }
+
+    /// <summary>Every entry.</summary>
+    public void CollectAll(List<CacheEntry> into) => CollectBelow(_root, into);
+
+    private static void CollectBelow(Node top, List<CacheEntry> into)
+    {
+        var pending = new Stack<Node>();
+        pending.Push(top);
+        while (pending.TryPop(out var node))
+        {
+            node.CopyEntries(into);
+            for (var child = node.FirstChild; child is not null; child = child.Next)
+            {
+                pending.Push(child);
+            }
+        }
+    }
+
+    /// <summary>The node of a name, created with any missing ancestors.</summary>
+    private Node NodeFor(ReadOnlySpan<byte> name)
+    {
+        if (_byName.TryGetValue(name, out var node))
+        {
+            return node;
+        }
+
+        var parent = NodeFor(name[(name[0] + 1)..]);
+        node = new Node(name.ToArray(), parent);
+        parent.Link(node);
+        _nodes.Add(node.Name, node);
+        return node;
+    }
+
+    private void Forget(CacheEntry entry)
+    {
+        entry.Indexed = false;
+        Count--;
+        Bytes -= entry.Footprint;
+    }
+
+    /// <summary>Drops a node that holds nothing any more, and then any ancestor left empty by that (never the root).</summary>
+    private void Prune(Node node)
+    {
+        while (node.IsEmpty && node.Parent is { } parent)
+        {
+            parent.Unlink(node);
+            _nodes.Remove(node.Name);
+            node = parent;
+        }
+    }
+
+    /// <summary>Byte-wise equality of lower-cased wire names, with a per-process seeded hash; looks up by span without allocating.</summary>
+    private sealed class NameComparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>
+    {
+        public static readonly NameComparer Instance = new();
+
+        public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
+
+        public int GetHashCode([DisallowNull] byte[] obj) => GetHashCode((ReadOnlySpan<byte>)obj);
+
+        public bool Equals(ReadOnlySpan<byte> alternate, byte[] other) => alternate.SequenceEqual(other);
+
+        public int GetHashCode(ReadOnlySpan<byte> alternate)
+        {
+            var hash = default(HashCode);
+            hash.AddBytes(alternate);
+            return hash.ToHashCode();
+        }
+
+        public byte[] Create(ReadOnlySpan<byte> alternate) => alternate.ToArray();
+    }
+}

@@ -1,0 +1,93 @@
+using Resolver.Core.Cache;
+using Resolver.Protocol.Messages;
+using static Resolver.Core.Tests.Cache.CacheEntryFactoryTests;
+
+namespace Resolver.Core.Tests.Cache;
+
+public sealed class NameIndexTests
+{
+    private readonly NameIndex _index = new();
+
+    private static CacheEntry Entry(string name, DnsResponseCode code = DnsResponseCode.NoError) =>
+        CacheEntryFactory.Create(Key(name), Response(code, code == DnsResponseCode.NoError ? [300] : [], 3600, name: name), "u", new CacheOptions(), 0)!;
+
+    private List<string> Collect(string name, bool subtree)
+    {
+        var into = new List<CacheEntry>();
+        _index.Collect(Key(name).Name, subtree, into);
+        return [.. into.Select(e => e.Key.ToName().ToString()).Order()];
+    }
+
+    [Fact]
+    public void Collect_ExactName_OrTheWholeSubtree_WholeLabelsOnly()
+    {
+        foreach (var name in new[] { "a.example.test", "b.a.example.test", "c.b.a.example.test", "xa.example.test", "example.test" })
+        {
+            _index.Add(Entry(name));
+        }
+
+        Assert.Equal(["a.example.test."], Collect("a.example.test", subtree: false));
+        Assert.Equal(["a.example.test.", "b.a.example.test.", "c.b.a.example.test."], Collect("a.example.test", subtree: true));
+        Assert.Empty(Collect("nothing.test", subtree: true));
+    }
+
+    [Fact]
+    public void Remove_IsByIdentity_AndPrunesNamesLeftEmpty()
+    {
+        var first = Entry("www.example.test");
+        var second = Entry("www.example.test");
+        var baseline = _index.NameCount;
+        _index.Add(first);
+        _index.Add(second); // same key: replaces
+
+        Assert.False(_index.Remove(first));
+        Assert.Equal(["www.example.test."], Collect("www.example.test", subtree: false));
+        Assert.True(_index.Remove(second));
+        Assert.Equal(baseline, _index.NameCount); // www.example.test., example.test. and test. all went
+    }
+
+    [Fact]
+    public void SeveralTypesOfOneName_AreKeptApart()
+    {
+        var a = Entry("www.example.test");
+        var mx = CacheEntryFactory.Create(Key("www.example.test", Protocol.Records.DnsRecordType.MX), Response(DnsResponseCode.NoError, [], 3600, name: "www.example.test"), "u", new CacheOptions(), 0)!;
+        var nx = Entry("www.example.test", DnsResponseCode.NXDomain);
+        _index.Add(a);
+        _index.Add(mx);
+        _index.Add(nx);
+
+        Assert.Equal(3, Collect("www.example.test", subtree: false).Count);
+        Assert.True(_index.Remove(a));
+        Assert.True(_index.Remove(nx));
+        var left = new List<CacheEntry>();
+        _index.Collect(Key("www.example.test").Name, subtree: false, left);
+        Assert.Same(mx, Assert.Single(left));
+    }
+
+    [Fact]
+    public void CollectAncestorNameErrors_FindsOnlyNxDomainsAbove()
+    {
+        _index.Add(Entry("gone.test", DnsResponseCode.NXDomain));
+        _index.Add(Entry("b.gone.test"));
+        _index.Add(Entry("test"));
+
+        var into = new List<CacheEntry>();
+        _index.CollectAncestorNameErrors(Key("a.b.gone.test").Name, into);
+
+        Assert.Equal("gone.test.", Assert.Single(into).Key.ToName().ToString());
+    }
+
+    [Fact]
+    public void Siblings_LeaveInAnyOrder()
+    {
+        var entries = Enumerable.Range(0, 20).Select(i => Entry($"n{i}.example.test")).ToList();
+        entries.ForEach(_index.Add);
+
+        foreach (var i in new[] { 0, 19, 10, 1, 18 })
+        {
+            Assert.True(_index.Remove(entries[i]));
+        }
+
+        Assert.Equal(15, Collect("example.test", subtree: true).Count);
+    }
+}
