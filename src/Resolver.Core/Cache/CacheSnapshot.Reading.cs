@@ -186,8 +186,15 @@ internal static partial class CacheSnapshot
         var table = reader.Bytes(count * 6);
         var upstream = (flags & FlagHasUpstream) != 0 ? reader.Bytes(reader.UInt16()) : default;
         var nameError = (flags & FlagNameError) != 0;
-        if (reader.Failed || !reader.AtEnd || kind > CacheEntryKind.ServFail || (cacheFlags & ~KnownCacheFlags) != 0 || count > MaxRecords
-            || (nameError && (type != 0 || kind != CacheEntryKind.NxDomain)) || ((flags & FlagCutsSubtree) != 0 && !nameError) || NameWire.Validate(name, out _) != DnsParseError.None || !IsUtcTicks(storedAt))
+        if (reader.Failed
+            || !reader.AtEnd
+            || kind > CacheEntryKind.ServFail
+            || (cacheFlags & ~KnownCacheFlags) != 0
+            || count > MaxRecords
+            || (nameError && (type != 0 || kind != CacheEntryKind.NxDomain)) // a name-error key holds an NXDOMAIN, of no type
+            || ((flags & FlagCutsSubtree) != 0 && !nameError) // only an NXDOMAIN for its own name cuts
+            || NameWire.Validate(name, out _) != DnsParseError.None
+            || !IsUtcTicks(storedAt))
         {
             return Decoded.Invalid;
         }
