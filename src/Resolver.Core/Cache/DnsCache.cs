@@ -146,7 +146,10 @@ public sealed partial class DnsCache : IDisposable
         return true;
     }
 
-    /// <summary>Puts <paramref name="entry"/> in MemoryCache (which reclaims it after <paramref name="lifetime"/>) and in the name index.</summary>
+    /// <summary>
+    /// Stores <paramref name="entry"/> for <paramref name="lifetime"/> unless a flush since <paramref name="generation"/>
+    /// would have removed it, making room first when stores outran compaction.
+    /// </summary>
     private bool Add(CacheEntry entry, TimeSpan lifetime, long generation, CacheOptions options)
     {
         lock (_lock)
@@ -163,30 +166,44 @@ public sealed partial class DnsCache : IDisposable
                 _cache.Compact(Math.Max(0.01, ShareOverLowWater(options, LowWater)));
             }
 
-            _index.Add(entry);
-            using (var item = _cache.CreateEntry(entry.Key))
+            if (!Insert(entry, lifetime))
             {
-                item.Value = entry;
-                item.Size = entry.Footprint;
-                item.AbsoluteExpirationRelativeToNow = lifetime > TimeSpan.Zero ? lifetime : TimeSpan.FromTicks(1);
-                item.PostEvictionCallbacks.Add(_onEvicted);
-            }
-
-            if (!_cache.TryGetValue(entry.Key, out var stored) || !ReferenceEquals(stored, entry))
-            {
-                // Refused: full (or the entry alone is larger than MaxBytes). The index mirrors what
-                // MemoryCache kept, the entry this one would have replaced included.
-                _index.Remove(entry);
-                if (stored is CacheEntry kept)
-                {
-                    _index.Add(kept);
-                }
-
-                Interlocked.Increment(ref _refusals);
                 return false;
             }
 
             CompactAhead(options);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Puts <paramref name="entry"/> in MemoryCache (which reclaims it after <paramref name="lifetime"/>) and in the
+    /// name index; false when MemoryCache refused it (full). The caller holds the lock.
+    /// </summary>
+    private bool Insert(CacheEntry entry, TimeSpan lifetime)
+    {
+        _index.Add(entry);
+        using (var item = _cache.CreateEntry(entry.Key))
+        {
+            item.Value = entry;
+            item.Size = entry.Footprint;
+            item.AbsoluteExpirationRelativeToNow = lifetime > TimeSpan.Zero ? lifetime : TimeSpan.FromTicks(1);
+            item.PostEvictionCallbacks.Add(_onEvicted);
+        }
+
+        if (!_cache.TryGetValue(entry.Key, out var stored) || !ReferenceEquals(stored, entry))
+        {
+            // Refused: full (or the entry alone is larger than MaxBytes). The index mirrors what
+            // MemoryCache kept, the entry this one would have replaced included.
+            _index.Remove(entry);
+            if (stored is CacheEntry kept)
+            {
+                _index.Add(kept);
+            }
+
+            Interlocked.Increment(ref _refusals);
+            return false;
         }
 
         return true;
