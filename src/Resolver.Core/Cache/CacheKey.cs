@@ -30,6 +30,9 @@ public sealed class CacheKey : IEquatable<CacheKey>
 
     public ReadOnlySpan<byte> Name => _name.AsSpan(0, _length);
 
+    /// <summary>The name as an array of its own length, shared (not copied) when the key already holds one: stable keys do.</summary>
+    internal byte[] NameArray => _name.Length == _length ? _name : Name.ToArray();
+
     public DnsRecordType Type { get; private set; }
 
     public DnsClass Class { get; private set; }

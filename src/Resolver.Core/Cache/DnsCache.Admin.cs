@@ -51,17 +51,35 @@ public sealed partial class DnsCache
             }
         }
 
-        // Outside the lock, so stores go on meanwhile. The index holds at least what MemoryCache holds, so
-        // each selected entry is (or was until just now) there; an answer stored under the same key since
-        // goes too, and its eviction callback takes it out of the index.
+        // Out of the index, an entry is no longer served (lookups skip entries not indexed), so the flush
+        // is done; MemoryCache lets go of them on the thread pool, which costs a task each.
         var result = new FlushResult();
         foreach (var entry in selected)
         {
-            _cache.Remove(entry.Key);
             result.Add(entry);
         }
 
+        if (selected.Count > 0)
+        {
+            InBackground(cache => cache.Purge(selected));
+        }
+
         return result;
+    }
+
+    /// <summary>
+    /// Removes flushed entries from MemoryCache, each only while it is still the one stored under its key
+    /// (an answer stored since the flush stays).
+    /// </summary>
+    private void Purge(List<CacheEntry> flushed)
+    {
+        foreach (var entry in flushed)
+        {
+            if (_cache.TryGetValue(entry.Key, out var stored) && ReferenceEquals(stored, entry))
+            {
+                _cache.Remove(entry.Key);
+            }
+        }
     }
 
     /// <summary>Every entry for <paramref name="name"/> (each type), and any NXDOMAIN cached for an ancestor that covers it.</summary>

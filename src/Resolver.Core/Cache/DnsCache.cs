@@ -27,6 +27,7 @@ public sealed partial class DnsCache : IDisposable
     private long _evictions;
     private long _refusals;
     private int _compacting;
+    private bool _disposed;
 
     /// <param name="pools">Where each name's upstream pool begins, so an NXDOMAIN cut never crosses into a forwarder's names; null: one pool.</param>
     public DnsCache(IOptionsMonitor<CacheOptions> options, TimeProvider time, ILogger<DnsCache> logger, UpstreamRegistry? pools = null)
@@ -216,13 +217,37 @@ public sealed partial class DnsCache : IDisposable
         return lookup.State != CacheLookupState.Miss && lookup.Entry!.Kind != CacheEntryKind.ServFail ? lookup.Entry : null;
     }
 
-    public void Dispose() => _cache.Dispose();
+    public void Dispose()
+    {
+        Volatile.Write(ref _disposed, true);
+        _cache.Dispose();
+    }
+
+    /// <summary>Runs cache upkeep on the thread pool; once the cache is disposed (the host is stopping) it is skipped or cut short.</summary>
+    private void InBackground(Action<DnsCache> work) =>
+        ThreadPool.UnsafeQueueUserWorkItem(
+            static state =>
+            {
+                try
+                {
+                    if (!Volatile.Read(ref state.Cache._disposed))
+                    {
+                        state.Work(state.Cache);
+                    }
+                }
+                catch (ObjectDisposedException)
+                {
+                    // Disposed while it ran: nothing left to keep up.
+                }
+            },
+            (Cache: this, Work: work),
+            preferLocal: false);
 
     private CacheLookup Classify(CacheKey key)
     {
-        if (!_cache.TryGetValue(key, out var value) || value is not CacheEntry entry)
+        if (!_cache.TryGetValue(key, out var value) || value is not CacheEntry { Indexed: true } entry)
         {
-            return CacheLookup.Miss;
+            return CacheLookup.Miss; // not indexed: flushed, and on its way out of MemoryCache
         }
 
         if (entry.IsFresh(_time))
@@ -255,7 +280,7 @@ public sealed partial class DnsCache : IDisposable
     {
         if (ShareOverLowWater(options, HighWater) > 0 && Interlocked.Exchange(ref _compacting, 1) == 0)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(static cache => cache.Compact(), this, preferLocal: false);
+            InBackground(static cache => cache.Compact());
         }
     }
 

@@ -33,7 +33,7 @@ internal sealed partial class NameIndex
     /// <summary>Adds <paramref name="entry"/> under its key's name, replacing the entry with an equal key.</summary>
     public void Add(CacheEntry entry)
     {
-        if (NodeFor(entry.Key.Name).Put(entry) is { } replaced)
+        if (NodeFor(entry.Key.NameArray).Put(entry) is { } replaced)
         {
             replaced.Indexed = false;
             Count--;
@@ -150,16 +150,17 @@ internal sealed partial class NameIndex
         }
     }
 
-    /// <summary>The node of a name, created with any missing ancestors.</summary>
-    private Node NodeFor(ReadOnlySpan<byte> name)
+    /// <summary>The node of a name, created with any missing ancestors; a new node keeps <paramref name="name"/> (the key's own array) as its name.</summary>
+    private Node NodeFor(byte[] name)
     {
         if (_byName.TryGetValue(name, out var node))
         {
             return node;
         }
 
-        var parent = NodeFor(name[(name[0] + 1)..]);
-        node = new Node(name.ToArray(), parent);
+        var parentName = name.AsSpan(name[0] + 1);
+        var parent = _byName.TryGetValue(parentName, out var existing) ? existing : NodeFor(parentName.ToArray());
+        node = new Node(name, parent);
         parent.Link(node);
         _nodes.Add(node.Name, node);
         return node;
