@@ -160,11 +160,11 @@ public sealed partial class DnsCache : IDisposable
                 return false;
             }
 
-            if (EstimatedBytes() + entry.Footprint > options.MaxBytes)
+            if (_index.Bytes + entry.Footprint > options.MaxBytes && ShareOverLowWater(options, LowWater, exact: true) is > 0 and var share)
             {
                 // Stores outran the background compaction up to the hard limit: make room now rather
                 // than have MemoryCache refuse the answer just fetched.
-                _cache.Compact(Math.Max(0.01, ShareOverLowWater(options, LowWater)));
+                _cache.Compact(share);
             }
 
             if (!Insert(entry, lifetime))
@@ -278,7 +278,7 @@ public sealed partial class DnsCache : IDisposable
     /// </summary>
     private void CompactAhead(CacheOptions options)
     {
-        if (ShareOverLowWater(options, HighWater) > 0 && Interlocked.Exchange(ref _compacting, 1) == 0)
+        if (ShareOverLowWater(options, HighWater, exact: false) > 0 && Interlocked.Exchange(ref _compacting, 1) == 0)
         {
             InBackground(static cache => cache.Compact());
         }
@@ -297,7 +297,7 @@ public sealed partial class DnsCache : IDisposable
                 double share;
                 lock (_lock)
                 {
-                    share = ShareOverLowWater(Options, LowWater);
+                    share = ShareOverLowWater(Options, LowWater, exact: true);
                 }
 
                 if (share <= 0)
@@ -316,14 +316,16 @@ public sealed partial class DnsCache : IDisposable
 
     /// <summary>
     /// The share of entries to evict to bring bytes and entries down to <see cref="LowWater"/>, once either is
-    /// past <paramref name="mark"/>; 0 when neither is. Counts come from MemoryCache, which is exact at once
-    /// (the index learns of evictions a moment later, from callbacks on the thread pool), and bytes from
-    /// that count times the indexed entries' mean footprint, so a compaction just done is not repeated.
+    /// past <paramref name="mark"/>; 0 when neither is. The index's figures are cheap but run ahead of
+    /// MemoryCache for a moment after evictions (the index learns of them from callbacks on the thread pool):
+    /// good enough to notice the mark. <paramref name="exact"/> counts MemoryCache itself (which takes every
+    /// lock of its dictionary, so only before a compaction) and takes bytes as that count times the indexed
+    /// entries' mean footprint, so a compaction just done is not repeated.
     /// </summary>
-    private double ShareOverLowWater(CacheOptions options, double mark)
+    private double ShareOverLowWater(CacheOptions options, double mark, bool exact)
     {
-        double count = _cache.Count;
-        var bytes = EstimatedBytes();
+        double count = exact ? _cache.Count : _index.Count;
+        var bytes = exact ? (_index.Count == 0 ? 0 : count * _index.Bytes / _index.Count) : _index.Bytes;
         if (bytes <= options.MaxBytes * mark && count <= options.MaxEntries * mark)
         {
             return 0;
@@ -332,8 +334,6 @@ public sealed partial class DnsCache : IDisposable
         return Math.Max(1 - (options.MaxBytes * LowWater / bytes), 1 - (options.MaxEntries * LowWater / count));
     }
 
-    /// <summary>MemoryCache's entry count times the indexed entries' mean footprint (see <see cref="ShareOverLowWater"/>).</summary>
-    private double EstimatedBytes() => _index.Count == 0 ? 0 : (double)_cache.Count * _index.Bytes / _index.Count;
 
     /// <summary>
     /// MemoryCache let an entry go (expired, evicted for space, removed, replaced): the index lets go of
