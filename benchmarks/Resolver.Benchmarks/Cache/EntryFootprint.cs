@@ -1,11 +1,6 @@
 using System.Globalization;
-using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
 using Resolver.Core.Cache;
-using Resolver.Protocol.Edns;
-using Resolver.Protocol.Messages;
-using Resolver.Protocol.Names;
-using Resolver.Protocol.Records;
 
 namespace Resolver.Benchmarks.Cache;
 
@@ -28,7 +23,7 @@ internal static class EntryFootprint
         long arrays = 0;
         for (var i = 0; i < Entries; i++)
         {
-            var entry = Entry($"host{i}.zone{i % 1000}.example.", options);
+            var entry = CachedAnswers.A($"host{i}.zone{i % 1000}.example.", options: options);
             arrays += entry.Footprint - CacheEntry.EntryOverhead;
             cache.Store(entry, cache.Generation);
         }
@@ -38,17 +33,5 @@ internal static class EntryFootprint
         var perArrays = (double)arrays / Entries;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{Entries} entries: {perEntry:0} bytes retained each, of which arrays (answer, TTL table, name) {perArrays:0}; overhead {perEntry - perArrays:0} (EntryOverhead is {CacheEntry.EntryOverhead})"));
         GC.KeepAlive(cache);
-    }
-
-    private static CacheEntry Entry(string name, CacheOptions options)
-    {
-        var owner = DnsName.Parse(name);
-        var response = new DnsMessage { IsResponse = true, RecursionDesired = true, RecursionAvailable = true, Edns = new EdnsRecord() };
-        response.Questions.Add(new DnsQuestion(owner, DnsRecordType.A));
-        response.Answers.Add(new DnsResourceRecord(owner, 3600, new AData(IPAddress.Parse("192.0.2.1"))));
-        var buffer = new byte[512];
-        response.TryWrite(buffer, out var written);
-        var key = CacheKey.Create(owner.Wire, DnsRecordType.A, DnsClass.IN, CacheFlags.None);
-        return CacheEntryFactory.Create(key, buffer.AsSpan(0, written), "127.0.0.1:53/udp", options, TimeProvider.System.GetTimestamp())!;
     }
 }

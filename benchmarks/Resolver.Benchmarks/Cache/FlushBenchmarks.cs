@@ -1,12 +1,8 @@
-using System.Net;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
 using Microsoft.Extensions.Logging.Abstractions;
 using Resolver.Core.Cache;
-using Resolver.Protocol.Edns;
-using Resolver.Protocol.Messages;
 using Resolver.Protocol.Names;
-using Resolver.Protocol.Records;
 
 namespace Resolver.Benchmarks.Cache;
 
@@ -37,7 +33,7 @@ public class FlushBenchmarks : IDisposable
         _cache = new DnsCache(new FixedOptions<CacheOptions>(new CacheOptions { MaxEntries = 2 * Entries, MaxBytes = 8L << 30 }), TimeProvider.System, NullLogger<DnsCache>.Instance);
         for (var i = 0; i < Entries; i++)
         {
-            _cache.Store(Entry($"host{i}.zone{i % 1000}.example."), _cache.Generation);
+            _cache.Store(CachedAnswers.A($"host{i}.zone{i % 1000}.example."), _cache.Generation);
         }
 
         _singles = [.. Enumerable.Range(0, SmallFlushes).Select(i => $"www.single{i}.example.")];
@@ -99,19 +95,7 @@ public class FlushBenchmarks : IDisposable
     {
         foreach (var name in names)
         {
-            _cache.Store(Entry(name), _cache.Generation);
+            _cache.Store(CachedAnswers.A(name), _cache.Generation);
         }
-    }
-
-    private static CacheEntry Entry(string name)
-    {
-        var owner = DnsName.Parse(name);
-        var response = new DnsMessage { IsResponse = true, Edns = new EdnsRecord() };
-        response.Questions.Add(new DnsQuestion(owner, DnsRecordType.A));
-        response.Answers.Add(new DnsResourceRecord(owner, 3600, new AData(IPAddress.Parse("192.0.2.1"))));
-        var buffer = new byte[512];
-        response.TryWrite(buffer, out var written);
-        var key = CacheKey.Create(owner.Wire, DnsRecordType.A, DnsClass.IN, CacheFlags.None);
-        return CacheEntryFactory.Create(key, buffer.AsSpan(0, written), "bench", new CacheOptions(), TimeProvider.System.GetTimestamp())!;
     }
 }
