@@ -14,8 +14,7 @@ public sealed class CacheEntry
         CacheKey key,
         CacheEntryKind kind,
         byte[] response,
-        int[] ttlOffsets,
-        uint[] ttls,
+        TtlSlot[] ttlSlots,
         uint ttl,
         long storedAt,
         string? upstream,
@@ -24,12 +23,12 @@ public sealed class CacheEntry
         Key = key;
         Kind = kind;
         Response = response;
-        TtlOffsets = ttlOffsets;
-        Ttls = ttls;
+        TtlSlots = ttlSlots;
         Ttl = ttl;
         StoredAt = storedAt;
         Upstream = upstream;
         CutsSubtree = cutsSubtree;
+        Footprint = EntryOverhead + response.Length + (sizeof(int) + sizeof(uint)) * ttlSlots.Length + key.Name.Length;
     }
 
     /// <summary>
@@ -38,12 +37,12 @@ public sealed class CacheEntry
     /// benchmarks/Resolver.Benchmarks/Cache/CacheMemoryBenchmarks.cs (bytes retained per stored entry,
     /// less its arrays), rounded up.
     /// </summary>
-    public const int EntryOverhead = 720;
+    public const int EntryOverhead = 640;
 
     public CacheKey Key { get; }
 
     /// <summary>The bytes this entry holds in memory, which is what Cache:MaxBytes counts.</summary>
-    public int Footprint => EntryOverhead + Response.Length + (sizeof(int) + sizeof(uint)) * TtlOffsets.Length + Key.Name.Length;
+    public int Footprint { get; }
 
     public CacheEntryKind Kind { get; }
 
@@ -62,10 +61,8 @@ public sealed class CacheEntry
     /// <summary>The answer as stored: ID and question case are patched per client, TTLs re-aged.</summary>
     public byte[] Response { get; }
 
-    public int[] TtlOffsets { get; }
-
-    /// <summary>Each record's TTL at store time, already clamped to <see cref="Ttl"/>.</summary>
-    public uint[] Ttls { get; }
+    /// <summary>Each record's TTL: where it sits in <see cref="Response"/>, and its value at store time, already clamped to <see cref="Ttl"/>.</summary>
+    public TtlSlot[] TtlSlots { get; }
 
     /// <summary>The entry's lifetime in seconds: after clamping, the smallest TTL of the answer (RFC 2181 §5.2).</summary>
     public uint Ttl { get; }

@@ -96,7 +96,7 @@ public static class CacheEntryFactory
         header.ResponseCodeLow = (byte)DnsResponseCode.ServFail;
         header.TryWrite(response);
         question.CopyTo(response.AsSpan(DnsHeader.Size));
-        return new CacheEntry(key, CacheEntryKind.ServFail, response, [], [], (uint)options.ServFailTtl.TotalSeconds, now, upstream: null);
+        return new CacheEntry(key, CacheEntryKind.ServFail, response, [], (uint)options.ServFailTtl.TotalSeconds, now, upstream: null);
     }
 
     /// <summary>Builds the entry: OPT cut out (it is last), each TTL set to within [floor, ttl] (MinTtl reaches clients too).</summary>
@@ -114,17 +114,15 @@ public static class CacheEntryFactory
             BinaryPrimitives.WriteUInt16BigEndian(stored.AsSpan(10), (ushort)(scan.Header.AdditionalCount - 1));
         }
 
-        var offsets = new int[records.Length];
-        var ttls = new uint[records.Length];
+        var slots = new TtlSlot[records.Length];
         for (var i = 0; i < records.Length; i++)
         {
             var offset = records[i].TtlOffset;
-            offsets[i] = offset > optStart ? offset - optLength : offset;
-            ttls[i] = Math.Clamp(records[i].Ttl, floor, ttl);
-            BinaryPrimitives.WriteUInt32BigEndian(stored.AsSpan(offsets[i]), ttls[i]);
+            slots[i] = new TtlSlot(offset > optStart ? offset - optLength : offset, Math.Clamp(records[i].Ttl, floor, ttl));
+            BinaryPrimitives.WriteUInt32BigEndian(stored.AsSpan(slots[i].Offset), slots[i].Ttl);
         }
 
-        return new CacheEntry(key, kind, stored, offsets, ttls, ttl, now, upstream, cutsSubtree);
+        return new CacheEntry(key, kind, stored, slots, ttl, now, upstream, cutsSubtree);
     }
 
     /// <summary>Whether an NXDOMAIN for a name covers its subtree too (RFC 8020), by <see cref="NxDomainCut"/>.</summary>

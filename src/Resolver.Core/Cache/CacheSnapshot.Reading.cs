@@ -206,19 +206,17 @@ internal static partial class CacheSnapshot
             return Decoded.Expired;
         }
 
-        var offsets = new int[count];
-        var ttls = new uint[count];
+        var slots = new TtlSlot[count];
         for (var i = 0; i < count; i++)
         {
-            offsets[i] = BinaryPrimitives.ReadUInt16LittleEndian(table[(i * 6)..]);
-            ttls[i] = BinaryPrimitives.ReadUInt32LittleEndian(table[((i * 6) + 2)..]);
-            if (ttls[i] > ttl)
+            slots[i] = new TtlSlot(BinaryPrimitives.ReadUInt16LittleEndian(table[(i * 6)..]), BinaryPrimitives.ReadUInt32LittleEndian(table[((i * 6) + 2)..]));
+            if (slots[i].Ttl > ttl)
             {
                 return Decoded.Invalid;
             }
         }
 
-        if (!ResponseMatches(response, name, type, @class, kind, nameError, offsets, records, out var header))
+        if (!ResponseMatches(response, name, type, @class, kind, nameError, slots, records, out var header))
         {
             return Decoded.Invalid;
         }
@@ -231,8 +229,7 @@ internal static partial class CacheSnapshot
             nameError ? key.ForNameError() : key,
             kind,
             response.ToArray(),
-            offsets,
-            ttls,
+            slots,
             ttl,
             context.ToTimestamp(age),
             (flags & FlagHasUpstream) != 0 ? context.Upstream(upstream) : null,
@@ -246,13 +243,13 @@ internal static partial class CacheSnapshot
     /// whose RCODE matches the kind. An NXDOMAIN must also parse fully: it is re-encoded for names below it.
     /// </summary>
     private static bool ResponseMatches(
-        ReadOnlySpan<byte> response, ReadOnlySpan<byte> name, DnsRecordType type, DnsClass @class, CacheEntryKind kind, bool nameError, int[] offsets, Span<ScannedRecord> records, out DnsHeader header)
+        ReadOnlySpan<byte> response, ReadOnlySpan<byte> name, DnsRecordType type, DnsClass @class, CacheEntryKind kind, bool nameError, TtlSlot[] slots, Span<ScannedRecord> records, out DnsHeader header)
     {
         header = default;
         if (MessageScanner.ScanResponse(response, records, out var scan) != DnsParseError.None
             || scan.Edns.Present
             || scan.Header.QuestionCount != 1
-            || scan.RecordCount != offsets.Length
+            || scan.RecordCount != slots.Length
             || scan.QuestionEnd - 4 - DnsHeader.Size != name.Length
             || !NameWire.EqualsIgnoreCase(response.Slice(DnsHeader.Size, name.Length), name)
             || scan.QuestionClass != @class
@@ -261,9 +258,9 @@ internal static partial class CacheSnapshot
             return false;
         }
 
-        for (var i = 0; i < offsets.Length; i++)
+        for (var i = 0; i < slots.Length; i++)
         {
-            if (records[i].TtlOffset != offsets[i])
+            if (records[i].TtlOffset != slots[i].Offset)
             {
                 return false;
             }

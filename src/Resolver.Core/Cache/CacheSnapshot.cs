@@ -202,8 +202,8 @@ internal static partial class CacheSnapshot
     {
         var key = entry.Key;
         var response = entry.Response;
-        var offsets = entry.TtlOffsets;
-        if (response.Length > ushort.MaxValue || offsets.Length > MaxRecords || offsets.Length != entry.Ttls.Length)
+        var slots = entry.TtlSlots;
+        if (response.Length > ushort.MaxValue || slots.Length > MaxRecords)
         {
             return 0;
         }
@@ -222,16 +222,16 @@ internal static partial class CacheSnapshot
         writer.UInt32(entry.Ttl);
         writer.UInt16((ushort)response.Length);
         writer.Bytes(response);
-        writer.UInt16((ushort)offsets.Length);
-        for (var i = 0; i < offsets.Length; i++)
+        writer.UInt16((ushort)slots.Length);
+        foreach (var slot in slots)
         {
-            if ((uint)offsets[i] > ushort.MaxValue)
+            if ((uint)slot.Offset > ushort.MaxValue)
             {
                 return 0;
             }
 
-            writer.UInt16((ushort)offsets[i]);
-            writer.UInt32(entry.Ttls[i]);
+            writer.UInt16((ushort)slot.Offset);
+            writer.UInt32(slot.Ttl);
         }
 
         if (upstream is not null)

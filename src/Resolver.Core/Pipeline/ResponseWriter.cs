@@ -42,10 +42,10 @@ internal static class ResponseWriter
         query[DnsHeader.Size..scan.QuestionEnd].CopyTo(output[DnsHeader.Size..]);
 
         var age = (long)entry.Age(time).TotalSeconds;
-        for (var i = 0; i < entry.TtlOffsets.Length; i++)
+        foreach (var slot in entry.TtlSlots)
         {
-            var ttl = staleTtl ?? (entry.Ttls[i] > age ? (uint)(entry.Ttls[i] - age) : 0);
-            BinaryPrimitives.WriteUInt32BigEndian(output[entry.TtlOffsets[i]..], ttl);
+            var ttl = staleTtl ?? (slot.Ttl > age ? (uint)(slot.Ttl - age) : 0);
+            BinaryPrimitives.WriteUInt32BigEndian(output[slot.Offset..], ttl);
         }
 
         var length = stored.Length;

@@ -44,7 +44,7 @@ public class CacheEntryFactoryTests
 
         Assert.Equal(CacheEntryKind.Positive, entry.Kind);
         Assert.Equal(120u, entry.Ttl);
-        Assert.Equal([120u, 120u, 120u, 120u], entry.Ttls); // 3 answers + the 86400 glue, capped
+        Assert.Equal([120u, 120u, 120u, 120u], entry.TtlSlots.Select(s => s.Ttl)); // 3 answers + the 86400 glue, capped
         var stored = DnsMessage.Parse(entry.Response);
         Assert.All(stored.Answers.Concat(stored.Additionals), r => Assert.True(r.Ttl <= 120));
         Assert.Null(stored.Edns); // OPT is stripped; each client gets its own
@@ -138,7 +138,7 @@ public class CacheEntryFactoryTests
         var entry = CacheEntryFactory.Create(Key(), Response(DnsResponseCode.NoError, [5, 300]), null, options, 0)!;
 
         Assert.Equal(60u, entry.Ttl);
-        Assert.All(entry.Ttls, ttl => Assert.Equal(60u, ttl));
+        Assert.All(entry.TtlSlots, slot => Assert.Equal(60u, slot.Ttl));
     }
 
     [Fact]

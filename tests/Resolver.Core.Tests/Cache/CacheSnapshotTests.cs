@@ -57,8 +57,7 @@ public sealed class CacheSnapshotTests : IDisposable
             Assert.Equal(original.Key.Flags, entry.Key.Flags);
             Assert.Equal(original.Kind, entry.Kind);
             Assert.Equal(original.Response, entry.Response);
-            Assert.Equal(original.TtlOffsets, entry.TtlOffsets);
-            Assert.Equal(original.Ttls, entry.Ttls);
+            Assert.Equal(original.TtlSlots, entry.TtlSlots);
             Assert.Equal(original.Ttl, entry.Ttl);
             Assert.Equal(original.Upstream, entry.Upstream);
             Assert.Equal(original.CutsSubtree, entry.CutsSubtree);
@@ -231,14 +230,14 @@ public sealed class CacheSnapshotTests : IDisposable
         var now = _time.GetTimestamp();
         CacheEntry[] bad =
         [
-            new(good.Key, good.Kind, response, [response.Length - 2], [300], 300, now, null), // TTL beyond the end
-            new(good.Key, good.Kind, response, [4], [300], 300, now, null), // one offset, but into the header
-            new(good.Key, good.Kind, response, [.. good.TtlOffsets.Select(o => o + 1)], good.Ttls, good.Ttl, now, null), // off by one
-            new(good.Key, good.Kind, response[..^3], good.TtlOffsets, good.Ttls, good.Ttl, now, null), // response cut short
-            new(Key("other.test"), good.Kind, response, good.TtlOffsets, good.Ttls, good.Ttl, now, null), // question is not the key's
-            new(Key("www.test", DnsRecordType.AAAA), good.Kind, response, good.TtlOffsets, good.Ttls, good.Ttl, now, null), // nor its type
-            new(good.Key, CacheEntryKind.NxDomain, response, good.TtlOffsets, good.Ttls, good.Ttl, now, null), // NOERROR stored as NXDOMAIN
-            new(good.Key, good.Kind, response, good.TtlOffsets, [.. good.Ttls.Select(t => t + 1)], good.Ttl, now, null), // record TTL above the entry's
+            new(good.Key, good.Kind, response, [new TtlSlot(response.Length - 2, 300)], 300, now, null), // TTL beyond the end
+            new(good.Key, good.Kind, response, [new TtlSlot(4, 300)], 300, now, null), // one offset, but into the header
+            new(good.Key, good.Kind, response, [.. good.TtlSlots.Select(s => s with { Offset = s.Offset + 1 })], good.Ttl, now, null), // off by one
+            new(good.Key, good.Kind, response[..^3], good.TtlSlots, good.Ttl, now, null), // response cut short
+            new(Key("other.test"), good.Kind, response, good.TtlSlots, good.Ttl, now, null), // question is not the key's
+            new(Key("www.test", DnsRecordType.AAAA), good.Kind, response, good.TtlSlots, good.Ttl, now, null), // nor its type
+            new(good.Key, CacheEntryKind.NxDomain, response, good.TtlSlots, good.Ttl, now, null), // NOERROR stored as NXDOMAIN
+            new(good.Key, good.Kind, response, [.. good.TtlSlots.Select(s => s with { Ttl = s.Ttl + 1 })], good.Ttl, now, null), // record TTL above the entry's
         ];
         using var stream = new MemoryStream();
         CacheSnapshot.Write(stream, [.. bad, good], _time);
@@ -248,7 +247,7 @@ public sealed class CacheSnapshotTests : IDisposable
         Assert.Equal(CacheSnapshotProblem.None, report.Problem);
         Assert.Equal(bad.Length, report.Invalid);
         Assert.Equal(1, report.Restored);
-        Assert.Equal(good.TtlOffsets, cache.Lookup(Key()).Entry!.TtlOffsets);
+        Assert.Equal(good.TtlSlots, cache.Lookup(Key()).Entry!.TtlSlots);
     }
 
     [Fact]
@@ -379,8 +378,7 @@ public sealed class CacheSnapshotTests : IDisposable
             if (cache.Lookup(original.Key).Entry is { } entry)
             {
                 Assert.Equal(original.Response, entry.Response);
-                Assert.Equal(original.TtlOffsets, entry.TtlOffsets);
-                Assert.Equal(original.Ttls, entry.Ttls);
+                Assert.Equal(original.TtlSlots, entry.TtlSlots);
                 Assert.Equal(original.Ttl, entry.Ttl);
                 Assert.Equal(original.Kind, entry.Kind);
             }
