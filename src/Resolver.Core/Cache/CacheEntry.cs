@@ -32,12 +32,11 @@ public sealed class CacheEntry
     }
 
     /// <summary>
-    /// What one entry costs beyond its arrays: this object, its key, MemoryCache's entry and dictionary
-    /// slot, the eviction callback and the name index node. Measured with
-    /// benchmarks/Resolver.Benchmarks/Cache/CacheMemoryBenchmarks.cs (bytes retained per stored entry,
-    /// less its arrays), rounded up.
+    /// What one entry costs beyond its arrays: this object, its key, MemoryCache's entry and dictionary slot,
+    /// and the name index node. Measured with `dotnet run -c Release --project benchmarks/Resolver.Benchmarks
+    /// -- --entry-footprint` (bytes retained per stored entry, less its arrays: 509), rounded up.
     /// </summary>
-    public const int EntryOverhead = 640;
+    public const int EntryOverhead = 520;
 
     public CacheKey Key { get; }
 
@@ -50,8 +49,7 @@ public sealed class CacheEntry
 
     /// <summary>
     /// Whether the name index holds this entry; set and cleared by <see cref="NameIndex"/> under the cache's
-    /// lock, read without it by eviction callbacks so that the many for entries a flush already took out
-    /// of the index do not queue on that lock.
+    /// lock, read without it by lookups, which never serve an entry the index let go of.
     /// </summary>
     internal bool Indexed { get; set; }
 
@@ -75,7 +73,24 @@ public sealed class CacheEntry
 
     public int Hits => Volatile.Read(ref _hits);
 
-    public void RecordHit() => Interlocked.Increment(ref _hits);
+    /// <summary>Counts a hit and marks the entry used for eviction (<see cref="ClockList"/>).</summary>
+    public void RecordHit()
+    {
+        Interlocked.Increment(ref _hits);
+        if (!Referenced)
+        {
+            Referenced = true; // written once per pass of the clock hand, not once per hit
+        }
+    }
+
+    /// <summary>Answered from since the eviction hand last passed it; set without a lock, read and cleared under the cache's.</summary>
+    internal bool Referenced { get; set; }
+
+    /// <summary>The next newer entry in the eviction order (<see cref="ClockList"/>); under the cache's lock.</summary>
+    internal CacheEntry? Newer { get; set; }
+
+    /// <summary>The next older entry in the eviction order (<see cref="ClockList"/>); under the cache's lock.</summary>
+    internal CacheEntry? Older { get; set; }
 
     /// <summary>True the first time only, so one entry triggers one prefetch.</summary>
     public bool TryStartPrefetch() => Interlocked.Exchange(ref _prefetchStarted, 1) == 0;

@@ -52,7 +52,7 @@ public sealed partial class DnsCache
         }
 
         // Out of the index, an entry is no longer served (lookups skip entries not indexed), so the flush
-        // is done; MemoryCache lets go of them on the thread pool, which costs a task each.
+        // is done; MemoryCache lets go of them on the thread pool, a batch per hold of the lock.
         var result = new FlushResult();
         foreach (var entry in selected)
         {
@@ -73,11 +73,17 @@ public sealed partial class DnsCache
     /// </summary>
     private void Purge(List<CacheEntry> flushed)
     {
-        foreach (var entry in flushed)
+        for (var start = 0; start < flushed.Count; start += EvictionBatch)
         {
-            if (_cache.TryGetValue(entry.Key, out var stored) && ReferenceEquals(stored, entry))
+            lock (_lock)
             {
-                _cache.Remove(entry.Key);
+                foreach (var entry in flushed.Skip(start).Take(EvictionBatch))
+                {
+                    if (_cache.TryGetValue(entry.Key, out var stored) && ReferenceEquals(stored, entry))
+                    {
+                        _cache.Remove(entry.Key);
+                    }
+                }
             }
         }
     }

@@ -1,79 +1,97 @@
 namespace Resolver.Core.Cache;
 
 /// <summary>
-/// Keeping within Cache:MaxBytes and Cache:MaxEntries: compaction ahead of MemoryCache's hard limit, on the
-/// thread pool, and the upkeep that runs there.
+/// Keeping within Cache:MaxBytes and Cache:MaxEntries: eviction by the clock (<see cref="ClockList"/>), in the
+/// background past the high-water mark and before a store that would cross a bound, and the thread-pool
+/// runner for that upkeep.
 /// </summary>
 public sealed partial class DnsCache
 {
-    /// <summary>Share of MaxBytes/MaxEntries past which compaction starts in the background.</summary>
+    /// <summary>Share of MaxBytes/MaxEntries past which eviction starts in the background.</summary>
     private const double HighWater = 0.90;
 
-    /// <summary>Share of MaxBytes/MaxEntries that compaction brings the cache back to.</summary>
+    /// <summary>Share of MaxBytes/MaxEntries that eviction brings the cache back to.</summary>
     private const double LowWater = 0.80;
 
+    /// <summary>Entries evicted by one hold of the lock in the background, so stores never wait long.</summary>
+    private const int EvictionBatch = 1024;
+
     /// <summary>
-    /// Past <see cref="HighWater"/> of either bound, starts a compaction on the thread pool (one at a time):
-    /// the store that crossed the mark does not wait, and MemoryCache's hard limit, where it refuses new
-    /// entries, is rarely reached.
+    /// Past <see cref="HighWater"/> of either bound, starts eviction on the thread pool (one at a time): the
+    /// store that crossed the mark does not wait. The caller holds the lock.
     /// </summary>
-    private void CompactAhead(CacheOptions options)
+    private void EvictAhead(CacheOptions options)
     {
-        if (ShareOverLowWater(options, HighWater, exact: false) > 0 && Interlocked.Exchange(ref _compacting, 1) == 0)
+        if (IsOver(options, HighWater) && Interlocked.Exchange(ref _evicting, 1) == 0)
         {
-            InBackground(static cache => cache.Compact());
+            InBackground(static cache => cache.EvictToLowWater());
         }
     }
 
-    /// <summary>
-    /// Evicts the least recently used entries (MemoryCache's compaction: expired first, then by last use)
-    /// until both bounds are back under <see cref="LowWater"/>; stores that arrive meanwhile are counted in.
-    /// </summary>
-    private void Compact()
+    /// <summary>Evicts, a batch per hold of the lock, until both bounds are back under <see cref="LowWater"/>.</summary>
+    private void EvictToLowWater()
     {
         try
         {
-            for (var round = 0; round < 10; round++)
+            var more = true;
+            while (more)
             {
-                double share;
                 lock (_lock)
                 {
-                    share = ShareOverLowWater(Options, LowWater, exact: true);
+                    var options = Options;
+                    for (var i = 0; i < EvictionBatch && (more = IsOver(options, LowWater)); i++)
+                    {
+                        EvictOne();
+                    }
                 }
-
-                if (share <= 0)
-                {
-                    return;
-                }
-
-                _cache.Compact(Math.Min(1, share + 0.01));
             }
         }
         finally
         {
-            Volatile.Write(ref _compacting, 0);
+            Volatile.Write(ref _evicting, 0);
         }
     }
 
     /// <summary>
-    /// The share of entries to evict to bring bytes and entries down to <see cref="LowWater"/>, once either is
-    /// past <paramref name="mark"/>; 0 when neither is. The index's figures are cheap but run ahead of
-    /// MemoryCache for a moment after evictions (the index learns of them from callbacks on the thread pool):
-    /// good enough to notice the mark. <paramref name="exact"/> counts MemoryCache itself (which takes every
-    /// lock of its dictionary, so only before a compaction) and takes bytes as that count times the indexed
-    /// entries' mean footprint, so a compaction just done is not repeated.
+    /// Before a store: evicts until <paramref name="entry"/> fits within both bounds, so MemoryCache never
+    /// refuses an answer just fetched. False (a refusal) for an entry larger than Cache:MaxBytes by itself.
+    /// The caller holds the lock.
     /// </summary>
-    private double ShareOverLowWater(CacheOptions options, double mark, bool exact)
+    private bool MakeRoom(CacheEntry entry, CacheOptions options)
     {
-        double count = exact ? _cache.Count : _index.Count;
-        var bytes = exact ? (_index.Count == 0 ? 0 : count * _index.Bytes / _index.Count) : _index.Bytes;
-        if (bytes <= options.MaxBytes * mark && count <= options.MaxEntries * mark)
+        if (entry.Footprint > options.MaxBytes)
         {
-            return 0;
+            Interlocked.Increment(ref _refusals);
+            return false;
         }
 
-        return Math.Max(1 - (options.MaxBytes * LowWater / bytes), 1 - (options.MaxEntries * LowWater / count));
+        while (_index.Bytes + entry.Footprint > options.MaxBytes || _index.Count + 1 > options.MaxEntries)
+        {
+            if (!EvictOne())
+            {
+                break;
+            }
+        }
+
+        return true;
     }
+
+    /// <summary>Evicts the entry the clock picks: one that can no longer answer, else the oldest not used since the hand last passed.</summary>
+    private bool EvictOne()
+    {
+        if (_index.NextVictim(_spent) is not { } victim)
+        {
+            return false;
+        }
+
+        Drop(victim);
+        Interlocked.Increment(ref _evictions);
+        return true;
+    }
+
+    /// <summary>Whether bytes or entries are past <paramref name="mark"/> of their bound.</summary>
+    private bool IsOver(CacheOptions options, double mark) =>
+        _index.Bytes > options.MaxBytes * mark || _index.Count > options.MaxEntries * mark;
 
     /// <summary>Runs cache upkeep on the thread pool; once the cache is disposed (the host is stopping) it is skipped or cut short.</summary>
     private void InBackground(Action<DnsCache> work) =>

@@ -41,7 +41,7 @@ public sealed partial class DnsCache
     /// <summary>
     /// Puts back an entry read from a snapshot (its <see cref="CacheEntry.StoredAt"/> already converted to
     /// this process's clock), for the part of its stale window it has left. Restoring stops short of the
-    /// high-water mark, so it never sets off a compaction that would evict what it just restored.
+    /// high-water mark, so it never sets off an eviction that would take what it just restored.
     /// </summary>
     internal RestoreResult Restore(CacheEntry entry)
     {
@@ -54,8 +54,7 @@ public sealed partial class DnsCache
         }
 
         // Straight to Insert, not through Store's Add: restoring, at start, needs neither the flush check nor
-        // compaction, and Add's capacity checks count MemoryCache's entries, which takes every one of its
-        // dictionary's locks (up to 1024 at this size): that made restoring 1M entries take about a minute.
+        // eviction (it stops short of the high-water mark instead).
         lock (_lock)
         {
             if (_index.Count + 1 > options.MaxEntries * HighWater || _index.Bytes + entry.Footprint > options.MaxBytes * HighWater)
@@ -63,7 +62,7 @@ public sealed partial class DnsCache
                 return RestoreResult.Full;
             }
 
-            return Insert(entry, left) ? RestoreResult.Restored : RestoreResult.Full;
+            return Insert(entry) ? RestoreResult.Restored : RestoreResult.Full;
         }
     }
 

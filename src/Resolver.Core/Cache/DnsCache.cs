@@ -7,11 +7,13 @@ using Resolver.Protocol.Names;
 namespace Resolver.Core.Cache;
 
 /// <summary>
-/// The answer cache on <see cref="MemoryCache"/>: one slot per entry, a size limit with eviction,
-/// entries kept past expiry for the serve-stale window. Freshness is decided here, from the injected
-/// <see cref="TimeProvider"/>, not by MemoryCache's own expiry (which only reclaims memory). Beside it a
-/// <see cref="NameIndex"/> finds entries by name for flush and inspect; one lock keeps the two in step
-/// (stores, flushes and MemoryCache's eviction callbacks take it; lookups never do).
+/// The answer cache on <see cref="MemoryCache"/>: one slot per entry, sized by its footprint, entries kept
+/// past expiry for the serve-stale window. Freshness is decided here, from the injected
+/// <see cref="TimeProvider"/>. Beside it a <see cref="NameIndex"/> finds entries by name for flush and
+/// inspect and keeps the eviction order (<see cref="ClockList"/>): every change to MemoryCache is made
+/// here, under one lock, so the two hold the same entries (stores, flushes and evictions take the lock;
+/// lookups never do). MemoryCache needs no per-entry expiry or eviction callback for that, which is
+/// about 130 bytes an entry.
 /// </summary>
 public sealed partial class DnsCache : IDisposable
 {
@@ -23,10 +25,10 @@ public sealed partial class DnsCache : IDisposable
     private readonly Lock _lock = new();
     private readonly NameIndex _index = new();
     private readonly FlushLog _flushes = new();
-    private readonly PostEvictionCallbackRegistration _onEvicted;
     private long _evictions;
     private long _refusals;
-    private int _compacting;
+    private readonly Func<CacheEntry, bool> _spent;
+    private int _evicting;
     private bool _disposed;
 
     /// <param name="pools">Where each name's upstream pool begins, so an NXDOMAIN cut never crosses into a forwarder's names; null: one pool.</param>
@@ -36,14 +38,10 @@ public sealed partial class DnsCache : IDisposable
         _pools = pools;
         _time = time;
         _logger = logger;
-        // MaxBytes is MemoryCache's hard limit, which it keeps by refusing new entries; this cache compacts
-        // ahead of it (see CompactAhead), so refusals are rare and an answer just fetched finds room.
-        _cache = new MemoryCache(new MemoryCacheOptions
-        {
-            SizeLimit = options.CurrentValue.MaxBytes,
-            CompactionPercentage = 1 - LowWater,
-        });
-        _onEvicted = new PostEvictionCallbackRegistration { EvictionCallback = OnEvicted, State = this }; // one for all entries
+        // MaxBytes is also MemoryCache's limit, past which it would refuse new entries: a backstop only, since
+        // this cache evicts ahead of it (DnsCache.Bounds.cs) and makes room before a store that would cross it.
+        _cache = new MemoryCache(new MemoryCacheOptions { SizeLimit = options.CurrentValue.MaxBytes, CompactionPercentage = 0.05 });
+        _spent = entry => entry.Age(_time) >= StaleWindow(entry.Kind, entry.Ttl, Options);
     }
 
     public CacheOptions Options => _options.CurrentValue;
@@ -52,10 +50,10 @@ public sealed partial class DnsCache : IDisposable
 
     public int Count => _cache.Count;
 
-    /// <summary>Entries MemoryCache let go to make room (least recently used first).</summary>
+    /// <summary>Entries let go to stay within the bounds (those that can no longer answer first, then by the clock).</summary>
     public long Evictions => Interlocked.Read(ref _evictions);
 
-    /// <summary>Answers not cached because the cache was full (MemoryCache refuses rather than evicts past its limit).</summary>
+    /// <summary>Answers not cached for want of room: larger than Cache:MaxBytes by themselves, or refused by MemoryCache's backstop limit.</summary>
     public long Refusals => Interlocked.Read(ref _refusals);
 
     /// <summary>The footprint of every entry held (what Cache:MaxBytes bounds).</summary>
@@ -134,7 +132,7 @@ public sealed partial class DnsCache : IDisposable
     {
         ArgumentNullException.ThrowIfNull(entry);
         var options = Options;
-        if (!Add(entry, TimeSpan.FromSeconds(entry.Ttl) + (options.ServeStale ? options.MaxStale : TimeSpan.Zero), generation, options))
+        if (!Add(entry, generation, options))
         {
             return false;
         }
@@ -148,10 +146,10 @@ public sealed partial class DnsCache : IDisposable
     }
 
     /// <summary>
-    /// Stores <paramref name="entry"/> for <paramref name="lifetime"/> unless a flush since <paramref name="generation"/>
-    /// would have removed it, making room first when stores outran compaction.
+    /// Stores <paramref name="entry"/> unless a flush since <paramref name="generation"/> would have removed it,
+    /// making room first when stores outran the background eviction.
     /// </summary>
-    private bool Add(CacheEntry entry, TimeSpan lifetime, long generation, CacheOptions options)
+    private bool Add(CacheEntry entry, long generation, CacheOptions options)
     {
         lock (_lock)
         {
@@ -160,54 +158,46 @@ public sealed partial class DnsCache : IDisposable
                 return false;
             }
 
-            if (_index.Bytes + entry.Footprint > options.MaxBytes && ShareOverLowWater(options, LowWater, exact: true) is > 0 and var share)
-            {
-                // Stores outran the background compaction up to the hard limit: make room now rather
-                // than have MemoryCache refuse the answer just fetched.
-                _cache.Compact(share);
-            }
-
-            if (!Insert(entry, lifetime))
+            if (!MakeRoom(entry, options) || !Insert(entry))
             {
                 return false;
             }
 
-            CompactAhead(options);
+            EvictAhead(options);
         }
 
         return true;
     }
 
     /// <summary>
-    /// Puts <paramref name="entry"/> in MemoryCache (which reclaims it after <paramref name="lifetime"/>) and in the
-    /// name index; false when MemoryCache refused it (full). The caller holds the lock.
+    /// Puts <paramref name="entry"/> in MemoryCache and in the name index; false when MemoryCache refused it
+    /// (over its limit, which <see cref="MakeRoom"/> keeps it from). The caller holds the lock.
     /// </summary>
-    private bool Insert(CacheEntry entry, TimeSpan lifetime)
+    private bool Insert(CacheEntry entry)
     {
-        _index.Add(entry);
         using (var item = _cache.CreateEntry(entry.Key))
         {
             item.Value = entry;
             item.Size = entry.Footprint;
-            item.AbsoluteExpirationRelativeToNow = lifetime > TimeSpan.Zero ? lifetime : TimeSpan.FromTicks(1);
-            item.PostEvictionCallbacks.Add(_onEvicted);
         }
 
         if (!_cache.TryGetValue(entry.Key, out var stored) || !ReferenceEquals(stored, entry))
         {
-            // Refused: full (or the entry alone is larger than MaxBytes). The index mirrors what
-            // MemoryCache kept, the entry this one would have replaced included.
-            _index.Remove(entry);
-            if (stored is CacheEntry kept)
-            {
-                _index.Add(kept);
-            }
-
             Interlocked.Increment(ref _refusals);
             return false;
         }
 
+        _index.Add(entry); // in place of the entry it replaced, if any
         return true;
+    }
+
+    /// <summary>Takes an entry out of the index and MemoryCache (under the lock): both hold it, or neither.</summary>
+    private void Drop(CacheEntry entry)
+    {
+        if (_index.Remove(entry))
+        {
+            _cache.Remove(entry.Key);
+        }
     }
 
     /// <summary>An entry that may be served stale (for when every upstream failed), if any.</summary>
@@ -241,32 +231,12 @@ public sealed partial class DnsCache : IDisposable
             return new CacheLookup(CacheLookupState.Stale, entry);
         }
 
-        _cache.Remove(key);
+        lock (_lock)
+        {
+            Drop(entry); // past its stale window: it can never answer again
+        }
+
         return CacheLookup.Miss;
-    }
-
-    /// <summary>
-    /// MemoryCache let an entry go (expired, evicted for space, removed, replaced): the index lets go of
-    /// that very entry, not of a newer one stored under the same key since.
-    /// </summary>
-    private static void OnEvicted(object key, object? value, EvictionReason reason, object? state)
-    {
-        var cache = (DnsCache)state!;
-        if (reason == EvictionReason.Replaced || value is not CacheEntry { Indexed: true } entry)
-        {
-            return; // replaced: the index holds the new entry already; not indexed: a flush or a refusal took it out
-        }
-
-        bool held;
-        lock (cache._lock)
-        {
-            held = cache._index.Remove(entry); // false for a refused entry: Store took it out already
-        }
-
-        if (held && reason == EvictionReason.Capacity)
-        {
-            Interlocked.Increment(ref cache._evictions);
-        }
     }
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Debug, Message = "Cached NXDOMAIN for {Key} for {Ttl} s")]

@@ -14,6 +14,7 @@ internal sealed partial class NameIndex
     private readonly Dictionary<byte[], Node> _nodes = new(NameComparer.Instance);
     private readonly Dictionary<byte[], Node>.AlternateLookup<ReadOnlySpan<byte>> _byName;
     private readonly Node _root = new([0], parent: null);
+    private readonly ClockList _clock = new();
 
     public NameIndex()
     {
@@ -35,12 +36,11 @@ internal sealed partial class NameIndex
     {
         if (NodeFor(entry.Key.NameArray).Put(entry) is { } replaced)
         {
-            replaced.Indexed = false;
-            Count--;
-            Bytes -= replaced.Footprint;
+            Forget(replaced);
         }
 
         entry.Indexed = true;
+        _clock.AddNewest(entry);
         Count++;
         Bytes += entry.Footprint;
     }
@@ -166,9 +166,13 @@ internal sealed partial class NameIndex
         return node;
     }
 
+    /// <summary>The entry eviction should take next (see <see cref="ClockList.NextVictim"/>); it stays indexed until removed.</summary>
+    public CacheEntry? NextVictim(Func<CacheEntry, bool> spent) => _clock.NextVictim(spent);
+
     private void Forget(CacheEntry entry)
     {
         entry.Indexed = false;
+        _clock.Remove(entry);
         Count--;
         Bytes -= entry.Footprint;
     }

@@ -99,6 +99,37 @@ public sealed class CacheBoundTests
         Assert.Equal(cache.Count, cache.Census().Entries);
     }
 
+    [Fact]
+    public void Eviction_TakesTheOldest_ButGivesEntriesAnsweredFromASecondChance()
+    {
+        var options = new CacheOptions { MaxEntries = 100 };
+        var time = new ManualTimeProvider();
+        using var cache = new DnsCache(new TestOptions<CacheOptions>(options), time, NullLogger<DnsCache>.Instance);
+        for (var i = 0; i < 95; i++)
+        {
+            var entry = CacheEntryFactory.Create(Key($"n{i}.test"), Response(DnsResponseCode.NoError, [300], name: $"n{i}.test"), "u", options, time.GetTimestamp())!;
+            cache.Store(entry, cache.Generation);
+            if (i == 0)
+            {
+                entry.RecordHit(); // the oldest, but answered from
+            }
+        }
+
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (cache.Evictions == 0 && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(10); // past 90 %, eviction runs in the background (down to 80 % of what was there)
+        }
+
+        Thread.Sleep(100);
+        var left = cache.Census().Entries;
+        Assert.InRange(left, 80, 90);
+        Assert.Equal(95 - left, cache.Evictions);
+        Assert.Equal(CacheLookupState.Fresh, cache.Lookup(Key("n0.test")).State);
+        Assert.Equal(CacheLookupState.Miss, cache.Lookup(Key("n1.test")).State); // the oldest not answered from
+        Assert.Equal(CacheLookupState.Fresh, cache.Lookup(Key("n94.test")).State);
+    }
+
     /// <summary>A TXT answer of about 10 KB: 40 records of 250 bytes.</summary>
     private static byte[] LargeResponse()
     {

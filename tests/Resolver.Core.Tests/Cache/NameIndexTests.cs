@@ -90,4 +90,24 @@ public sealed class NameIndexTests
 
         Assert.Equal(15, Collect("example.test", subtree: true).Count);
     }
+
+    [Fact]
+    public void NextVictim_IsTheOldest_ReferencedOnesGoRoundAgain_UnlessSpent()
+    {
+        var a = Entry("a.test");
+        var b = Entry("b.test");
+        var c = Entry("c.test");
+        _index.Add(a);
+        _index.Add(b);
+        _index.Add(c);
+        a.RecordHit();
+        b.RecordHit();
+
+        Assert.Same(c, _index.NextVictim(_ => false)); // a and b had a second chance, and lost their marks
+        Assert.True(_index.Remove(c));
+        Assert.Same(a, _index.NextVictim(_ => false));
+
+        a.RecordHit();
+        Assert.Same(a, _index.NextVictim(e => e == a)); // past its stale window: no second chance
+    }
 }
