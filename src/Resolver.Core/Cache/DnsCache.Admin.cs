@@ -5,6 +5,8 @@ namespace Resolver.Core.Cache;
 /// <summary>The operator's side of the cache: flush, inspect, count. Each reads the name index, touching only what it names.</summary>
 public sealed partial class DnsCache
 {
+    /// <summary>The root name in wire form: everything is below it.</summary>
+    private static readonly byte[] s_root = [0];
     /// <summary>
     /// Removes what <paramref name="scope"/> selects, and every NXDOMAIN cached for an ancestor that
     /// answers for the named name (RFC 8020): flushing a name must reach the entry that answers for it.
@@ -24,9 +26,9 @@ public sealed partial class DnsCache
         lock (_lock)
         {
             _flushes.Record(scope);
-            if (scope is { Subtree: true, Type: null, NegativeOnly: false, StaleOnly: false })
+            if (scope is { Type: null, NegativeOnly: false, StaleOnly: false } && (scope.Subtree || name is null))
             {
-                _index.RemoveSubtree(name!, selected); // everything below goes: no entry to look at one by one
+                _index.RemoveSubtree(name ?? s_root, selected); // everything below goes (the root for everything): no entry to look at one by one
             }
             else if (name is null)
             {
@@ -49,17 +51,22 @@ public sealed partial class DnsCache
                     selected.Add(entry);
                 }
             }
+
+            if (selected.Count <= EvictionBatch)
+            {
+                RemoveFromStore(selected);
+            }
         }
 
-        // Out of the index, an entry is no longer served (lookups skip entries not indexed), so the flush
-        // is done; MemoryCache lets go of them on the thread pool, a batch per hold of the lock.
+        // Out of the index, an entry is no longer served (lookups skip entries not indexed), so a large
+        // flush is done here; MemoryCache lets go of its entries on the thread pool, a batch per hold of the lock.
         var result = new FlushResult();
         foreach (var entry in selected)
         {
             result.Add(entry);
         }
 
-        if (selected.Count > 0)
+        if (selected.Count > EvictionBatch)
         {
             InBackground(cache => cache.Purge(selected));
         }
@@ -77,13 +84,19 @@ public sealed partial class DnsCache
         {
             lock (_lock)
             {
-                foreach (var entry in flushed.Skip(start).Take(EvictionBatch))
-                {
-                    if (_cache.TryGetValue(entry.Key, out var stored) && ReferenceEquals(stored, entry))
-                    {
-                        _cache.Remove(entry.Key);
-                    }
-                }
+                RemoveFromStore(flushed.Skip(start).Take(EvictionBatch));
+            }
+        }
+    }
+
+    /// <summary>Removes each entry from MemoryCache while it is still the one stored under its key. The caller holds the lock.</summary>
+    private void RemoveFromStore(IEnumerable<CacheEntry> entries)
+    {
+        foreach (var entry in entries)
+        {
+            if (_cache.TryGetValue(entry.Key, out var stored) && ReferenceEquals(stored, entry))
+            {
+                _cache.Remove(entry.Key);
             }
         }
     }
