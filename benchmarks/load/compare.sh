@@ -9,70 +9,20 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
-work="$(mktemp -d)"
 SECONDS_PER_RUN="${SECONDS_PER_RUN:-15}"
 ROUNDS="${ROUNDS:-3}"
 CLIENTS="${CLIENTS:-20}"
 NSD_PORT=25354 RESOLVER_PORT=25353 UNBOUND_PORT=25355 ADMIN_PORT=25380
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+. "$here/peers.sh"
 
 cp "$here/test.example.zone" "$work/"
-cat > "$work/nsd.conf" <<CONF
-server:
-  ip-address: 127.0.0.1@$NSD_PORT
-  username: ""
-  chroot: ""
-  zonesdir: "$work"
-  pidfile: "$work/nsd.pid"
-  database: ""
-  zonelistfile: "$work/zone.list"
-  xfrdfile: "$work/xfrd.state"
-  xfrdir: "$work"
-  logfile: "$work/nsd.log"
-remote-control:
-  control-enable: no
-zone:
-  name: test.example
-  zonefile: test.example.zone
-CONF
+nsd_config test.example test.example.zone
 nsd -c "$work/nsd.conf" -d & pids+=($!)
 
-cat > "$work/unbound.conf" <<CONF
-server:
-  interface: 127.0.0.1@$UNBOUND_PORT
-  port: $UNBOUND_PORT
-  num-threads: 2
-  so-reuseport: yes
-  username: ""
-  chroot: ""
-  directory: "$work"
-  pidfile: "$work/unbound.pid"
-  use-syslog: no
-  logfile: "$work/unbound.log"
-  do-not-query-localhost: no
-  access-control: 127.0.0.0/8 allow
-  module-config: "iterator"
-  verbosity: 0
-forward-zone:
-  name: "."
-  forward-addr: 127.0.0.1@$NSD_PORT
-CONF
+unbound_config 2
 unbound -d -c "$work/unbound.conf" & pids+=($!)
 
-cat > "$work/resolver.json" <<CONF
-{
-  "Dns": { "Listen": [ "127.0.0.1:$RESOLVER_PORT" ] },
-  "Upstreams": { "Servers": [ { "Address": "127.0.0.1:$NSD_PORT" } ] },
-  "Admin": { "Urls": "http://127.0.0.1:$ADMIN_PORT", "TokenFile": "$work/admin-token" },
-  "Logging": { "LogLevel": { "Default": "Warning" } }
-}
-CONF
+resolver_config
 DOTNET_TieredPGO=1 dotnet "$repo/src/Resolver/bin/Release/net10.0/Resolver.dll" --config "$work/resolver.json" > "$work/resolver.log" 2>&1 & pids+=($!)
 resolver_pid=$!
 unbound_pid=${pids[1]}

@@ -9,16 +9,9 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
-work="$(mktemp -d)"
 NAMES="${NAMES:-200000}"
 NSD_PORT=25454 RESOLVER_PORT=25453 UNBOUND_PORT=25455 ADMIN_PORT=25480
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+. "$here/peers.sh"
 
 cat > "$work/fill.test.zone" <<ZONE
 \$ORIGIN fill.test.
@@ -28,61 +21,16 @@ cat > "$work/fill.test.zone" <<ZONE
 ns IN A   192.0.2.53
 *  IN A   192.0.2.1
 ZONE
-cat > "$work/nsd.conf" <<CONF
-server:
-  ip-address: 127.0.0.1@$NSD_PORT
-  username: ""
-  chroot: ""
-  zonesdir: "$work"
-  pidfile: "$work/nsd.pid"
-  database: ""
-  zonelistfile: "$work/zone.list"
-  xfrdfile: "$work/xfrd.state"
-  xfrdir: "$work"
-  logfile: "$work/nsd.log"
-  rrl-ratelimit: 0
-remote-control:
-  control-enable: no
-zone:
-  name: fill.test
-  zonefile: fill.test.zone
-CONF
+nsd_config fill.test fill.test.zone "  rrl-ratelimit: 0"
 taskset -c 0 nsd -c "$work/nsd.conf" -d & pids+=($!)
 
-cat > "$work/unbound.conf" <<CONF
-server:
-  interface: 127.0.0.1@$UNBOUND_PORT
-  port: $UNBOUND_PORT
-  num-threads: 1
-  username: ""
-  chroot: ""
-  directory: "$work"
-  pidfile: "$work/unbound.pid"
-  use-syslog: no
-  logfile: "$work/unbound.log"
-  do-not-query-localhost: no
-  access-control: 127.0.0.0/8 allow
-  module-config: "iterator"
-  local-zone: "test." nodefault
+unbound_config 1 '  local-zone: "test." nodefault
   msg-cache-size: 512m
-  rrset-cache-size: 512m
-  verbosity: 0
-forward-zone:
-  name: "."
-  forward-addr: 127.0.0.1@$NSD_PORT
-CONF
+  rrset-cache-size: 512m'
 taskset -c 1 unbound -d -c "$work/unbound.conf" & pids+=($!)
 unbound_pid=$!
 
-cat > "$work/resolver.json" <<CONF
-{
-  "Dns": { "Listen": [ "127.0.0.1:$RESOLVER_PORT" ] },
-  "Upstreams": { "Servers": [ { "Address": "127.0.0.1:$NSD_PORT" } ] },
-  "Cache": { "MaxBytes": 1073741824, "SnapshotPath": "" },
-  "Admin": { "Urls": "http://127.0.0.1:$ADMIN_PORT", "TokenFile": "$work/admin-token" },
-  "Logging": { "LogLevel": { "Default": "Warning" } }
-}
-CONF
+resolver_config '{ "MaxBytes": 1073741824, "SnapshotPath": "" }'
 taskset -c 1 dotnet "$repo/src/Resolver/bin/Release/net10.0/Resolver.dll" --config "$work/resolver.json" > "$work/resolver.log" 2>&1 & pids+=($!)
 resolver_pid=$!
 sleep 4
