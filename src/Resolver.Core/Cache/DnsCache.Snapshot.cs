@@ -62,7 +62,7 @@ public sealed partial class DnsCache
                 return RestoreResult.Full;
             }
 
-            return Insert(entry) ? RestoreResult.Restored : RestoreResult.Full;
+            return Insert(entry, verify: false) ? RestoreResult.Restored : RestoreResult.Full;
         }
     }
 

@@ -181,9 +181,11 @@ public sealed partial class DnsCache : IDisposable
 
     /// <summary>
     /// Puts <paramref name="entry"/> in MemoryCache and in the name index; false when MemoryCache refused it
-    /// (over its limit, which <see cref="MakeRoom"/> keeps it from). The caller holds the lock.
+    /// (over its limit, which <see cref="MakeRoom"/> keeps it from, but entries a large flush has yet to
+    /// purge still count there). Without <paramref name="verify"/> (a restore, well under the limit) the
+    /// entry is not read back. The caller holds the lock.
     /// </summary>
-    private bool Insert(CacheEntry entry)
+    private bool Insert(CacheEntry entry, bool verify = true)
     {
         using (var item = _cache.CreateEntry(entry.Key))
         {
@@ -191,7 +193,7 @@ public sealed partial class DnsCache : IDisposable
             item.Size = entry.Footprint;
         }
 
-        if (!_cache.TryGetValue(entry.Key, out var stored) || !ReferenceEquals(stored, entry))
+        if (verify && (!_cache.TryGetValue(entry.Key, out var stored) || !ReferenceEquals(stored, entry)))
         {
             Interlocked.Increment(ref _refusals);
             return false;

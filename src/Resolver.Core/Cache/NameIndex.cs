@@ -6,8 +6,9 @@ namespace Resolver.Core.Cache;
 /// The cache's entries by name, beside <see cref="Microsoft.Extensions.Caching.Memory.MemoryCache"/>
 /// (which only finds a whole key): a hash of lower-cased wire names for the exact name, and each name
 /// linked to its parent and children for the subtree. An exact flush or inspect costs O(1) in the cache
-/// size, a subtree flush O(subtree). Not thread-safe: <see cref="DnsCache"/> holds one lock around it
-/// and the MemoryCache writes it mirrors.
+/// size, a subtree flush O(subtree). It also keeps the eviction order (<see cref="ClockList"/>) of the
+/// entries it holds. Not thread-safe: <see cref="DnsCache"/> holds one lock around it and the MemoryCache
+/// writes it mirrors.
 /// </summary>
 internal sealed partial class NameIndex
 {

@@ -45,14 +45,14 @@ public sealed class CacheBoundTests
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while ((cache.Bytes > MaxBytes * 0.9 || cache.Census().Entries != cache.Count) && DateTime.UtcNow < deadline)
         {
-            Thread.Sleep(10); // the last compaction and its eviction callbacks run on the thread pool
+            Thread.Sleep(10); // the last eviction runs on the thread pool
         }
 
         var grown = GC.GetTotalMemory(forceFullCollection: true) - before;
         Assert.True(grown <= MaxBytes + Slack, $"the heap grew by {grown / 1024 / 1024} MiB");
         Assert.True(cache.Bytes <= MaxBytes, $"{cache.Bytes} bytes cached");
         var counts = $"{stored} stored, {cache.Refusals} refused, {cache.Evictions} evicted, {cache.Count} cached";
-        Assert.True(stored >= 49_500 && cache.Refusals == 50_000 - stored, counts); // compaction keeps ahead
+        Assert.True(stored >= 49_500 && cache.Refusals == 50_000 - stored, counts); // eviction keeps ahead
         Assert.True(cache.Evictions >= stored - cache.Count, counts);
         Assert.Equal(CacheLookupState.Fresh, cache.Lookup(Key("r49999.wild.test", DnsRecordType.TXT)).State); // the newest stay
         GC.KeepAlive(cache);

@@ -276,7 +276,7 @@ public sealed class CacheSnapshotTests : IDisposable
     public void MoreEntriesThanMaxEntries_FillTheCacheAndStop()
     {
         StoreSamples();
-        // Room for 2 of the 4: restoring stops short of the 90 % mark where compaction would start evicting.
+        // Room for 2 of the 4: restoring stops short of the 90 % mark where eviction would start.
         var options = new CacheOptions { MaxEntries = 3, MaxStale = TimeSpan.FromHours(1), ServFailTtl = TimeSpan.FromMinutes(10) };
 
         var (cache, report) = Load(Snapshot(), _time, options);
