@@ -37,6 +37,12 @@ internal static class Program
             await Console.Error.WriteLineAsync(e.Message).ConfigureAwait(false);
             return 3;
         }
+        catch (InvalidDataException e)
+        {
+            // The file is not JSON: the inner exception says where ("LineNumber: 3 | BytePositionInLine: 2").
+            await Console.Error.WriteLineAsync($"Cannot read {configPath}: {e.InnerException?.Message ?? e.Message} {e.InnerException?.InnerException?.Message}").ConfigureAwait(false);
+            return 2;
+        }
         catch (Exception e) when (e is InvalidOperationException or FormatException or IOException)
         {
             // Bad values (e.g. "abc" for a number: the message names the key) and an admin port in use.

@@ -152,10 +152,12 @@ public sealed class ConfigurationTests : IDisposable
         return app.Services.GetRequiredService<IOptions<CacheOptions>>().Value.SnapshotPath;
     }
 
-    [Fact]
-    public async Task Process_WithBadConfiguration_ExitsWithTheMessage_NotAStackTrace()
+    [Theory]
+    [InlineData("""{ "MaxEntries": 0 }""", "Cache:MaxEntries must be at least 1")]
+    [InlineData("""{ "MaxEntries": 1, }, }""", "Could not parse the JSON file")] // not JSON at all
+    public async Task Process_WithBadConfiguration_ExitsWithTheMessage_NotAStackTrace(string cache, string message)
     {
-        var path = WriteConfig(cache: """{ "MaxEntries": 0 }""");
+        var path = WriteConfig(cache: cache);
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Resolver.dll"), "--config", path])
         {
             RedirectStandardError = true,
@@ -168,7 +170,7 @@ public sealed class ConfigurationTests : IDisposable
         await process.WaitForExitAsync(timeout.Token);
 
         Assert.Equal(2, process.ExitCode);
-        Assert.Contains("Cache:MaxEntries must be at least 1", await stderr, StringComparison.Ordinal);
+        Assert.Contains(message, await stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", await stderr, StringComparison.Ordinal);
         _ = await stdout;
     }
