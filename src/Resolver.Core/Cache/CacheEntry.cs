@@ -28,15 +28,16 @@ public sealed class CacheEntry
         StoredAt = storedAt;
         Upstream = upstream;
         CutsSubtree = cutsSubtree;
-        Footprint = EntryOverhead + response.Length + (sizeof(int) + sizeof(uint)) * ttlSlots.Length + key.Name.Length;
+        var ownName = ReferenceEquals(key.NameStorage.Array, response) ? 0 : key.Name.Length; // most keys read it from the answer
+        Footprint = EntryOverhead + response.Length + (sizeof(int) + sizeof(uint)) * ttlSlots.Length + ownName;
     }
 
     /// <summary>
     /// What one entry costs beyond its arrays: this object, its key, MemoryCache's entry and dictionary slot,
     /// and the name index node. Measured with `dotnet run -c Release --project benchmarks/Resolver.Benchmarks
-    /// -- --entry-footprint` (bytes retained per stored entry, less its arrays: 509), rounded up.
+    /// -- --entry-footprint` (bytes retained per stored entry, less its arrays: 483), rounded up.
     /// </summary>
-    public const int EntryOverhead = 520;
+    public const int EntryOverhead = 490;
 
     public CacheKey Key { get; }
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using Resolver.Protocol.Messages;
+using Resolver.Protocol.Names;
 using Resolver.Protocol.Records;
 using Resolver.Protocol.Scanning;
 using Resolver.Protocol.Wire;
@@ -122,7 +123,24 @@ public static class CacheEntryFactory
             BinaryPrimitives.WriteUInt32BigEndian(stored.AsSpan(slots[i].Offset), slots[i].Ttl);
         }
 
-        return new CacheEntry(key, kind, stored, slots, ttl, now, upstream, cutsSubtree);
+        return new CacheEntry(SharingName(key, stored), kind, stored, slots, ttl, now, upstream, cutsSubtree);
+    }
+
+    /// <summary>
+    /// The key, its name read from the stored answer's question (lower-cased there: each client's question
+    /// replaces it on the way out anyway), so the entry does not hold its name twice. The question is the
+    /// key's name whenever an upstream answered it; anything else keeps the key's own copy.
+    /// </summary>
+    private static CacheKey SharingName(CacheKey key, byte[] stored)
+    {
+        var question = stored.AsSpan(DnsHeader.Size);
+        if (question.Length < key.Name.Length || !NameWire.EqualsIgnoreCase(question[..key.Name.Length], key.Name))
+        {
+            return key;
+        }
+
+        NameWire.CopyLowercase(question[..key.Name.Length], question);
+        return key.Over(stored, DnsHeader.Size);
     }
 
     /// <summary>Whether an NXDOMAIN for a name covers its subtree too (RFC 8020), by <see cref="NxDomainCut"/>.</summary>

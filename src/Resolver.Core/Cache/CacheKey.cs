@@ -14,13 +14,20 @@ public sealed class CacheKey : IEquatable<CacheKey>
     private static CacheKey? t_probe;
 
     private readonly byte[] _name;
+    private readonly int _offset;
     private int _length;
     private int _hash;
 
     private CacheKey(byte[] lowercaseName, DnsRecordType type, DnsClass @class, CacheFlags flags, bool nameError)
+        : this(lowercaseName, 0, lowercaseName.Length, type, @class, flags, nameError)
     {
-        _name = lowercaseName;
-        _length = lowercaseName.Length;
+    }
+
+    private CacheKey(byte[] wire, int offset, int length, DnsRecordType type, DnsClass @class, CacheFlags flags, bool nameError)
+    {
+        _name = wire;
+        _offset = offset;
+        _length = length;
         Type = type;
         Class = @class;
         Flags = flags;
@@ -28,10 +35,10 @@ public sealed class CacheKey : IEquatable<CacheKey>
         _hash = ComputeHash();
     }
 
-    public ReadOnlySpan<byte> Name => _name.AsSpan(0, _length);
+    public ReadOnlySpan<byte> Name => _name.AsSpan(_offset, _length);
 
-    /// <summary>The name as an array of its own length, shared (not copied) when the key already holds one: stable keys do.</summary>
-    internal byte[] NameArray => _name.Length == _length ? _name : Name.ToArray();
+    /// <summary>The array the name lies in and where: shared with the stored answer for a cached entry's key.</summary>
+    internal (byte[] Array, int Offset) NameStorage => (_name, _offset);
 
     public DnsRecordType Type { get; private set; }
 
@@ -71,6 +78,12 @@ public sealed class CacheKey : IEquatable<CacheKey>
 
     /// <summary>The NXDOMAIN marker key for this name.</summary>
     public CacheKey ForNameError() => IsNameError ? this : new CacheKey(Name.ToArray(), 0, Class, Flags, nameError: true);
+
+    /// <summary>
+    /// This key, its name read from <paramref name="wire"/> at <paramref name="offset"/> (where the same name,
+    /// lower-cased, lies: a stored answer's question), so a cached entry does not carry its name twice.
+    /// </summary>
+    internal CacheKey Over(byte[] wire, int offset) => new(wire, offset, _length, Type, Class, Flags, IsNameError);
 
     /// <summary>The NXDOMAIN marker key of the ancestor <paramref name="labelsUp"/> labels up, or null past the root.</summary>
     public CacheKey? NameErrorAncestor(int labelsUp)

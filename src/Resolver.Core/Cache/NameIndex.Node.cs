@@ -7,12 +7,16 @@ internal sealed partial class NameIndex
     /// and only further ones take an array) and its place in the tree, children doubly linked so a child
     /// leaves its parent in O(1) however many siblings it has.
     /// </summary>
-    private sealed class Node(byte[] name, Node? parent)
+    private sealed class Node(byte[] wire, int offset, int length, Node? parent)
     {
+        private readonly byte[] _wire = wire;
+        private readonly int _offset = offset;
+        private readonly int _length = length;
         private CacheEntry? _first;
         private CacheEntry[]? _more;
 
-        public byte[] Name { get; } = name;
+        /// <summary>The lower-cased wire name, read where it lies (mostly in a cached answer's question).</summary>
+        public ReadOnlySpan<byte> Name => _wire.AsSpan(_offset, _length);
 
         public Node? Parent { get; } = parent;
 

@@ -12,15 +12,15 @@ namespace Resolver.Core.Cache;
 /// </summary>
 internal sealed partial class NameIndex
 {
-    private readonly Dictionary<byte[], Node> _nodes = new(NameComparer.Instance);
-    private readonly Dictionary<byte[], Node>.AlternateLookup<ReadOnlySpan<byte>> _byName;
-    private readonly Node _root = new([0], parent: null);
+    private readonly HashSet<Node> _nodes = new(NameComparer.Instance);
+    private readonly HashSet<Node>.AlternateLookup<ReadOnlySpan<byte>> _byName;
+    private readonly Node _root = new([0], 0, 1, parent: null);
     private readonly ClockList _clock = new();
 
     public NameIndex()
     {
         _byName = _nodes.GetAlternateLookup<ReadOnlySpan<byte>>();
-        _nodes.Add(_root.Name, _root);
+        _nodes.Add(_root);
     }
 
     /// <summary>Names in the index, the root and names kept only as ancestors of others included.</summary>
@@ -35,7 +35,8 @@ internal sealed partial class NameIndex
     /// <summary>Adds <paramref name="entry"/> under its key's name, replacing the entry with an equal key.</summary>
     public void Add(CacheEntry entry)
     {
-        if (NodeFor(entry.Key.NameArray).Put(entry) is { } replaced)
+        var (array, offset) = entry.Key.NameStorage;
+        if (NodeFor(array, offset, entry.Key.Name.Length).Put(entry) is { } replaced)
         {
             Forget(replaced);
         }
@@ -84,7 +85,7 @@ internal sealed partial class NameIndex
 
             if (node != _root)
             {
-                _nodes.Remove(node.Name);
+                _nodes.Remove(node);
             }
         }
 
@@ -151,19 +152,23 @@ internal sealed partial class NameIndex
         }
     }
 
-    /// <summary>The node of a name, created with any missing ancestors; a new node keeps <paramref name="name"/> (the key's own array) as its name.</summary>
-    private Node NodeFor(byte[] name)
+    /// <summary>
+    /// The node of the name at <paramref name="offset"/> in <paramref name="array"/>, created with any missing
+    /// ancestors; a new node reads its name from there (the entry's own bytes), an ancestor from a copy.
+    /// </summary>
+    private Node NodeFor(byte[] array, int offset, int length)
     {
+        var name = array.AsSpan(offset, length);
         if (_byName.TryGetValue(name, out var node))
         {
             return node;
         }
 
-        var parentName = name.AsSpan(name[0] + 1);
-        var parent = _byName.TryGetValue(parentName, out var existing) ? existing : NodeFor(parentName.ToArray());
-        node = new Node(name, parent);
+        var parentName = name[(name[0] + 1)..];
+        var parent = _byName.TryGetValue(parentName, out var existing) ? existing : NodeFor(parentName.ToArray(), 0, parentName.Length);
+        node = new Node(array, offset, length, parent);
         parent.Link(node);
-        _nodes.Add(node.Name, node);
+        _nodes.Add(node);
         return node;
     }
 
@@ -184,21 +189,24 @@ internal sealed partial class NameIndex
         while (node.IsEmpty && node.Parent is { } parent)
         {
             parent.Unlink(node);
-            _nodes.Remove(node.Name);
+            _nodes.Remove(node);
             node = parent;
         }
     }
 
-    /// <summary>Byte-wise equality of lower-cased wire names, with a per-process seeded hash; looks up by span without allocating.</summary>
-    private sealed class NameComparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>
+    /// <summary>
+    /// Nodes are equal by name: byte-wise equality of lower-cased wire names, with a per-process seeded hash.
+    /// Finds a node by a name span without allocating.
+    /// </summary>
+    private sealed class NameComparer : IEqualityComparer<Node>, IAlternateEqualityComparer<ReadOnlySpan<byte>, Node>
     {
         public static readonly NameComparer Instance = new();
 
-        public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
+        public bool Equals(Node? x, Node? y) => x is not null && y is not null && x.Name.SequenceEqual(y.Name);
 
-        public int GetHashCode([DisallowNull] byte[] obj) => GetHashCode((ReadOnlySpan<byte>)obj);
+        public int GetHashCode([DisallowNull] Node obj) => GetHashCode(obj.Name);
 
-        public bool Equals(ReadOnlySpan<byte> alternate, byte[] other) => alternate.SequenceEqual(other);
+        public bool Equals(ReadOnlySpan<byte> alternate, Node other) => alternate.SequenceEqual(other.Name);
 
         public int GetHashCode(ReadOnlySpan<byte> alternate)
         {
@@ -207,6 +215,7 @@ internal sealed partial class NameIndex
             return hash.ToHashCode();
         }
 
-        public byte[] Create(ReadOnlySpan<byte> alternate) => alternate.ToArray();
+        /// <summary>Not used: nodes are added whole, with their place in the tree.</summary>
+        public Node Create(ReadOnlySpan<byte> alternate) => throw new NotSupportedException();
     }
 }

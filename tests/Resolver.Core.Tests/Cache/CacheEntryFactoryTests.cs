@@ -148,4 +148,17 @@ public class CacheEntryFactoryTests
         Assert.Null(CacheEntryFactory.Create(Key(), Response(DnsResponseCode.Refused, []), null, new CacheOptions(), 0));
         Assert.Null(CacheEntryFactory.Create(Key(), [1, 2, 3], null, new CacheOptions(), 0));
     }
+
+    [Fact]
+    public void Key_ReadsItsNameFromTheStoredQuestion_LowerCased()
+    {
+        var response = Response(DnsResponseCode.NoError, [300], name: "WwW.TeSt"); // as a 0x20-randomized upstream answer
+
+        var entry = CacheEntryFactory.Create(Key("www.test"), response, "u", new CacheOptions(), 0)!;
+
+        Assert.Same(entry.Response, entry.Key.NameStorage.Array); // the name is not held twice
+        Assert.Equal(Key("www.test").Name.ToArray(), entry.Key.Name.ToArray());
+        Assert.Equal(Key("www.test"), entry.Key);
+        Assert.Equal(Key("www.test").GetHashCode(), entry.Key.GetHashCode());
+    }
 }
