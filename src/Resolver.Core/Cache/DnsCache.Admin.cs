@@ -105,7 +105,7 @@ public sealed partial class DnsCache
     public IReadOnlyList<CacheEntry> Inspect(DnsName name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        var wire = new FlushScope { Name = name }.CanonicalName!;
+        var wire = name.ToLowerInvariant().Wire.ToArray();
         var entries = new List<CacheEntry>();
         lock (_lock)
         {

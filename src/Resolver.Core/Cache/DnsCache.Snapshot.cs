@@ -5,7 +5,7 @@ public sealed partial class DnsCache
 {
     /// <summary>
     /// No entry is kept longer than this, whatever Cache:MaxStale says: it keeps the conversion between
-    /// wall-clock and <see cref="TimeProvider.GetTimestamp"/> time (and MemoryCache's expiry) in range.
+    /// wall-clock and <see cref="TimeProvider.GetTimestamp"/> time in range.
     /// </summary>
     internal static readonly TimeSpan MaxSnapshotAge = TimeSpan.FromDays(36_500);
 
@@ -23,7 +23,7 @@ public sealed partial class DnsCache
 
     /// <summary>
     /// The entries still inside their stale window: what a restart should keep. Read from the name index,
-    /// so taking a snapshot does not mark every entry as used for MemoryCache's eviction order.
+    /// which marks nothing as used, so taking a snapshot leaves the eviction order as it was.
     /// </summary>
     internal List<CacheEntry> SnapshotEntries()
     {
@@ -33,8 +33,7 @@ public sealed partial class DnsCache
             _index.CollectAll(entries);
         }
 
-        var options = Options;
-        entries.RemoveAll(e => e.Age(_time) >= StaleWindow(e.Kind, e.Ttl, options));
+        entries.RemoveAll(IsSpent);
         return entries;
     }
 

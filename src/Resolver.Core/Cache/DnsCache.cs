@@ -41,7 +41,7 @@ public sealed partial class DnsCache : IDisposable
         // MaxBytes is also MemoryCache's limit, past which it would refuse new entries: a backstop only, since
         // this cache evicts ahead of it (DnsCache.Bounds.cs) and makes room before a store that would cross it.
         _cache = new MemoryCache(new MemoryCacheOptions { SizeLimit = options.CurrentValue.MaxBytes, CompactionPercentage = 0.05 });
-        _spent = entry => entry.Age(_time) >= StaleWindow(entry.Kind, entry.Ttl, Options);
+        _spent = IsSpent;
     }
 
     public CacheOptions Options => _options.CurrentValue;
@@ -107,7 +107,7 @@ public sealed partial class DnsCache : IDisposable
             }
 
             var nameError = Classify(marker);
-            if (nameError.Entry is not { } entry || (up > 0 && !entry.CutsSubtree))
+            if (nameError.Entry is not { } entry || !Covers(entry, key.Name))
             {
                 continue;
             }
@@ -237,8 +237,7 @@ public sealed partial class DnsCache : IDisposable
             return new CacheLookup(CacheLookupState.Fresh, entry);
         }
 
-        var options = Options;
-        if (options.ServeStale && entry.Kind != CacheEntryKind.ServFail && entry.Age(_time) < TimeSpan.FromSeconds(entry.Ttl) + options.MaxStale)
+        if (!IsSpent(entry))
         {
             return new CacheLookup(CacheLookupState.Stale, entry);
         }
@@ -250,6 +249,9 @@ public sealed partial class DnsCache : IDisposable
 
         return CacheLookup.Miss;
     }
+
+    /// <summary>Past its stale window (<see cref="StaleWindow"/>): the entry can never answer again.</summary>
+    private bool IsSpent(CacheEntry entry) => entry.Age(_time) >= StaleWindow(entry.Kind, entry.Ttl, Options);
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Debug, Message = "Cached NXDOMAIN for {Key} for {Ttl} s")]
     private static partial void LogStoredNegative(ILogger logger, string key, uint ttl);
