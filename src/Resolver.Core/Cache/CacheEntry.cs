@@ -2,19 +2,23 @@ namespace Resolver.Core.Cache;
 
 /// <summary>
 /// One cached answer in wire form (header, question, records; no OPT), with where each TTL sits so it
-/// can be re-aged on the way out. Immutable but for hit counting and the once-only prefetch flag.
+/// can be re-aged on the way out (<see cref="TtlTable"/>, in the same array). Immutable but for hit
+/// counting and the once-only prefetch flag.
 /// </summary>
 public sealed class CacheEntry
 {
+    private readonly byte[] _stored;
+    private readonly int _responseLength;
     private int _hits;
     private int _prefetchStarted;
     private long _refreshFailedAt = long.MinValue;
 
-    public CacheEntry(
+    /// <param name="stored">The message (<paramref name="responseLength"/> bytes) followed by its <see cref="TtlTable"/>.</param>
+    internal CacheEntry(
         CacheKey key,
         CacheEntryKind kind,
-        byte[] response,
-        TtlSlot[] ttlSlots,
+        byte[] stored,
+        int responseLength,
         uint ttl,
         long storedAt,
         string? upstream,
@@ -22,14 +26,29 @@ public sealed class CacheEntry
     {
         Key = key;
         Kind = kind;
-        Response = response;
-        TtlSlots = ttlSlots;
+        _stored = stored;
+        _responseLength = responseLength;
         Ttl = ttl;
         StoredAt = storedAt;
         Upstream = upstream;
         CutsSubtree = cutsSubtree;
-        var ownName = ReferenceEquals(key.NameStorage.Array, response) ? 0 : key.Name.Length; // most keys read it from the answer
-        Footprint = EntryOverhead + response.Length + (sizeof(int) + sizeof(uint)) * ttlSlots.Length + ownName;
+        var ownName = ReferenceEquals(key.NameStorage.Array, stored) ? 0 : key.Name.Length; // most keys read it from the answer
+        Footprint = EntryOverhead + stored.Length + ownName;
+    }
+
+    /// <summary>An entry for <paramref name="response"/>, whose records' TTLs (already clamped) sit at <paramref name="ttlOffsets"/>.</summary>
+    public static CacheEntry Create(
+        CacheKey key, CacheEntryKind kind, ReadOnlySpan<byte> response, ReadOnlySpan<int> ttlOffsets, uint ttl, long storedAt, string? upstream, bool cutsSubtree = false)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        var stored = TtlTable.Allocate(response.Length, ttlOffsets.Length) ?? throw new ArgumentException("A DNS message is at most 65535 bytes.", nameof(response));
+        response.CopyTo(stored);
+        for (var i = 0; i < ttlOffsets.Length; i++)
+        {
+            TtlTable.SetOffset(stored, response.Length, i, ttlOffsets[i]);
+        }
+
+        return new CacheEntry(key, kind, stored, response.Length, ttl, storedAt, upstream, cutsSubtree);
     }
 
     /// <summary>
@@ -58,10 +77,13 @@ public sealed class CacheEntry
     public bool CutsSubtree { get; }
 
     /// <summary>The answer as stored: ID and question case are patched per client, TTLs re-aged.</summary>
-    public byte[] Response { get; }
+    public ReadOnlySpan<byte> Response => _stored.AsSpan(0, _responseLength);
 
     /// <summary>Each record's TTL: where it sits in <see cref="Response"/>, and its value at store time, already clamped to <see cref="Ttl"/>.</summary>
-    public TtlSlot[] TtlSlots { get; }
+    public TtlTable TtlSlots => new(_stored, _responseLength);
+
+    /// <summary>The one array the entry's bytes live in (answer and TTL table), which its key may read its name from.</summary>
+    internal byte[] Storage => _stored;
 
     /// <summary>The entry's lifetime in seconds: after clamping, the smallest TTL of the answer (RFC 2181 §5.2).</summary>
     public uint Ttl { get; }

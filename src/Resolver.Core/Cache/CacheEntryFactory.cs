@@ -92,38 +92,43 @@ public static class CacheEntryFactory
     /// <summary>A SERVFAIL to remember briefly, built from the client's question.</summary>
     public static CacheEntry CreateServFail(CacheKey key, ReadOnlySpan<byte> question, CacheOptions options, long now)
     {
-        var response = new byte[DnsHeader.Size + question.Length];
+        Span<byte> response = stackalloc byte[DnsHeader.Size + question.Length];
         var header = new DnsHeader { IsResponse = true, RecursionDesired = true, RecursionAvailable = true, QuestionCount = 1 };
         header.ResponseCodeLow = (byte)DnsResponseCode.ServFail;
         header.TryWrite(response);
-        question.CopyTo(response.AsSpan(DnsHeader.Size));
-        return new CacheEntry(key, CacheEntryKind.ServFail, response, [], (uint)options.ServFailTtl.TotalSeconds, now, upstream: null);
+        question.CopyTo(response[DnsHeader.Size..]);
+        return CacheEntry.Create(key, CacheEntryKind.ServFail, response, [], (uint)options.ServFailTtl.TotalSeconds, now, upstream: null);
     }
 
     /// <summary>Builds the entry: OPT cut out (it is last), each TTL set to within [floor, ttl] (MinTtl reaches clients too).</summary>
-    private static CacheEntry Build(
+    private static CacheEntry? Build(
         CacheKey key, CacheEntryKind kind, ReadOnlySpan<byte> response, in ResponseScan scan, ReadOnlySpan<ScannedRecord> records, uint ttl, uint floor, long now, string? upstream, bool cutsSubtree)
     {
         // Cut the OPT record (the last record) out: each client gets its own on the way out.
         var optStart = scan.Edns.Present ? scan.Edns.RecordOffset : response.Length;
         var optLength = scan.Edns.Present ? scan.Edns.RecordLength : 0;
-        var stored = new byte[response.Length - optLength];
+        var length = response.Length - optLength;
+        var stored = TtlTable.Allocate(length, records.Length);
+        if (stored is null)
+        {
+            return null;
+        }
+
         response[..optStart].CopyTo(stored);
-        response[(optStart + optLength)..].CopyTo(stored.AsSpan(optStart));
+        response[(optStart + optLength)..].CopyTo(stored.AsSpan(optStart, length - optStart));
         if (scan.Edns.Present)
         {
             BinaryPrimitives.WriteUInt16BigEndian(stored.AsSpan(10), (ushort)(scan.Header.AdditionalCount - 1));
         }
 
-        var slots = new TtlSlot[records.Length];
         for (var i = 0; i < records.Length; i++)
         {
-            var offset = records[i].TtlOffset;
-            slots[i] = new TtlSlot(offset > optStart ? offset - optLength : offset, Math.Clamp(records[i].Ttl, floor, ttl));
-            BinaryPrimitives.WriteUInt32BigEndian(stored.AsSpan(slots[i].Offset), slots[i].Ttl);
+            var offset = records[i].TtlOffset > optStart ? records[i].TtlOffset - optLength : records[i].TtlOffset;
+            TtlTable.SetOffset(stored, length, i, offset);
+            BinaryPrimitives.WriteUInt32BigEndian(stored.AsSpan(offset), Math.Clamp(records[i].Ttl, floor, ttl));
         }
 
-        return new CacheEntry(SharingName(key, stored), kind, stored, slots, ttl, now, upstream, cutsSubtree);
+        return new CacheEntry(SharingName(key, stored), kind, stored, length, ttl, now, upstream, cutsSubtree);
     }
 
     /// <summary>

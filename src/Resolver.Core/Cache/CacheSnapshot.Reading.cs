@@ -206,7 +206,7 @@ internal static partial class CacheSnapshot
             return Decoded.Expired;
         }
 
-        var slots = new TtlSlot[count];
+        Span<TtlSlot> slots = stackalloc TtlSlot[count];
         for (var i = 0; i < count; i++)
         {
             slots[i] = new TtlSlot(BinaryPrimitives.ReadUInt16LittleEndian(table[(i * 6)..]), BinaryPrimitives.ReadUInt32LittleEndian(table[((i * 6) + 2)..]));
@@ -224,12 +224,18 @@ internal static partial class CacheSnapshot
         // A cut (RFC 8020) survives the restart only if Cache:NxDomainCut still allows it for this answer.
         var cutsSubtree = (flags & FlagCutsSubtree) != 0 && CacheEntryFactory.CutsSubtree(context.Options.NxDomainCut, header);
 
+        Span<int> offsets = stackalloc int[count];
+        for (var i = 0; i < count; i++)
+        {
+            offsets[i] = slots[i].Offset;
+        }
+
         var key = CacheKey.Create(name, type, @class, cacheFlags);
-        entry = new CacheEntry(
+        entry = CacheEntry.Create(
             nameError ? key.ForNameError() : key,
             kind,
-            response.ToArray(),
-            slots,
+            response,
+            offsets,
             ttl,
             context.ToTimestamp(age),
             (flags & FlagHasUpstream) != 0 ? context.Upstream(upstream) : null,
@@ -239,11 +245,11 @@ internal static partial class CacheSnapshot
 
     /// <summary>
     /// Whether <paramref name="response"/> is what the cache stores for such an entry: a message the scanner
-    /// accepts, without OPT, whose question is the key's, whose records' TTLs sit exactly at the offsets, and
+    /// accepts, without OPT, whose question is the key's, whose records' TTLs sit exactly at the offsets with the values the table gives, and
     /// whose RCODE matches the kind. An NXDOMAIN must also parse fully: it is re-encoded for names below it.
     /// </summary>
     private static bool ResponseMatches(
-        ReadOnlySpan<byte> response, ReadOnlySpan<byte> name, DnsRecordType type, DnsClass @class, CacheEntryKind kind, bool nameError, TtlSlot[] slots, Span<ScannedRecord> records, out DnsHeader header)
+        ReadOnlySpan<byte> response, ReadOnlySpan<byte> name, DnsRecordType type, DnsClass @class, CacheEntryKind kind, bool nameError, ReadOnlySpan<TtlSlot> slots, Span<ScannedRecord> records, out DnsHeader header)
     {
         header = default;
         if (MessageScanner.ScanResponse(response, records, out var scan) != DnsParseError.None
@@ -260,7 +266,7 @@ internal static partial class CacheSnapshot
 
         for (var i = 0; i < slots.Length; i++)
         {
-            if (records[i].TtlOffset != slots[i].Offset)
+            if (records[i].TtlOffset != slots[i].Offset || records[i].Ttl != slots[i].Ttl)
             {
                 return false;
             }

@@ -203,7 +203,7 @@ internal static partial class CacheSnapshot
         var key = entry.Key;
         var response = entry.Response;
         var slots = entry.TtlSlots;
-        if (response.Length > ushort.MaxValue || slots.Length > MaxRecords)
+        if (response.Length > ushort.MaxValue || slots.Count > MaxRecords)
         {
             return 0;
         }
@@ -222,7 +222,7 @@ internal static partial class CacheSnapshot
         writer.UInt32(entry.Ttl);
         writer.UInt16((ushort)response.Length);
         writer.Bytes(response);
-        writer.UInt16((ushort)slots.Length);
+        writer.UInt16((ushort)slots.Count);
         foreach (var slot in slots)
         {
             if ((uint)slot.Offset > ushort.MaxValue)

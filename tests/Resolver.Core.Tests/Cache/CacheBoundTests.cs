@@ -65,7 +65,7 @@ public sealed class CacheBoundTests
         var time = new ManualTimeProvider();
         using var cache = new DnsCache(new TestOptions<CacheOptions>(options), time, NullLogger<DnsCache>.Instance);
         var small = CacheEntryFactory.Create(Key("small.test"), Response(DnsResponseCode.NoError, [300], name: "small.test"), "u", options, 0)!;
-        var huge = new CacheEntry(Key("huge.test"), CacheEntryKind.Positive, new byte[2 * 1024 * 1024], [], 300, 0, "u");
+        var huge = new CacheEntry(Key("huge.test"), CacheEntryKind.Positive, new byte[2 * 1024 * 1024], 2 * 1024 * 1024, 300, 0, "u");
 
         Assert.True(cache.Store(small, cache.Generation));
         Assert.False(cache.Store(huge, cache.Generation));

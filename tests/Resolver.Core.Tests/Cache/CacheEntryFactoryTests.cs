@@ -156,7 +156,7 @@ public class CacheEntryFactoryTests
 
         var entry = CacheEntryFactory.Create(Key("www.test"), response, "u", new CacheOptions(), 0)!;
 
-        Assert.Same(entry.Response, entry.Key.NameStorage.Array); // the name is not held twice
+        Assert.Same(entry.Storage, entry.Key.NameStorage.Array); // the name is not held twice
         Assert.Equal(Key("www.test").Name.ToArray(), entry.Key.Name.ToArray());
         Assert.Equal(Key("www.test"), entry.Key);
         Assert.Equal(Key("www.test").GetHashCode(), entry.Key.GetHashCode());

@@ -226,18 +226,21 @@ public sealed class CacheSnapshotTests : IDisposable
     public void EntriesWhoseChecksumHoldsButWhoseContentsDoNot_AreNotRestored()
     {
         var good = Store(Key(), Response(DnsResponseCode.NoError, [300]));
-        var response = good.Response;
+        var response = good.Response.ToArray();
+        int[] offsets = [.. good.TtlSlots.Select(s => s.Offset)];
+        var higher = response.ToArray();
+        BinaryPrimitives.WriteUInt32BigEndian(higher.AsSpan(offsets[0]), good.Ttl + 1);
         var now = _time.GetTimestamp();
         CacheEntry[] bad =
         [
-            new(good.Key, good.Kind, response, [new TtlSlot(response.Length - 2, 300)], 300, now, null), // TTL beyond the end
-            new(good.Key, good.Kind, response, [new TtlSlot(4, 300)], 300, now, null), // one offset, but into the header
-            new(good.Key, good.Kind, response, [.. good.TtlSlots.Select(s => s with { Offset = s.Offset + 1 })], good.Ttl, now, null), // off by one
-            new(good.Key, good.Kind, response[..^3], good.TtlSlots, good.Ttl, now, null), // response cut short
-            new(Key("other.test"), good.Kind, response, good.TtlSlots, good.Ttl, now, null), // question is not the key's
-            new(Key("www.test", DnsRecordType.AAAA), good.Kind, response, good.TtlSlots, good.Ttl, now, null), // nor its type
-            new(good.Key, CacheEntryKind.NxDomain, response, good.TtlSlots, good.Ttl, now, null), // NOERROR stored as NXDOMAIN
-            new(good.Key, good.Kind, response, [.. good.TtlSlots.Select(s => s with { Ttl = s.Ttl + 1 })], good.Ttl, now, null), // record TTL above the entry's
+            CacheEntry.Create(good.Key, good.Kind, response, [4], 300, now, null), // one offset, but into the header
+            CacheEntry.Create(good.Key, good.Kind, response, [.. offsets.Select(o => o + 1)], good.Ttl, now, null), // off by one
+            CacheEntry.Create(good.Key, good.Kind, response, [], good.Ttl, now, null), // a record without its offset
+            CacheEntry.Create(good.Key, good.Kind, response[..^3], [4], good.Ttl, now, null), // response cut short
+            CacheEntry.Create(Key("other.test"), good.Kind, response, offsets, good.Ttl, now, null), // question is not the key's
+            CacheEntry.Create(Key("www.test", DnsRecordType.AAAA), good.Kind, response, offsets, good.Ttl, now, null), // nor its type
+            CacheEntry.Create(good.Key, CacheEntryKind.NxDomain, response, offsets, good.Ttl, now, null), // NOERROR stored as NXDOMAIN
+            CacheEntry.Create(good.Key, good.Kind, higher, offsets, good.Ttl, now, null), // record TTL above the entry's
         ];
         using var stream = new MemoryStream();
         CacheSnapshot.Write(stream, [.. bad, good], _time);
