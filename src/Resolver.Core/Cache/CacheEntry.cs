@@ -5,7 +5,7 @@ namespace Resolver.Core.Cache;
 /// can be re-aged on the way out (<see cref="TtlTable"/>, in the same array). Immutable but for hit
 /// counting and the once-only prefetch flag.
 /// </summary>
-public sealed class CacheEntry
+public sealed class CacheEntry : CacheKey
 {
     private readonly byte[] _stored;
     private readonly int _responseLength;
@@ -23,8 +23,8 @@ public sealed class CacheEntry
         long storedAt,
         string? upstream,
         bool cutsSubtree = false)
+        : base(key)
     {
-        Key = key;
         Kind = kind;
         _stored = stored;
         _responseLength = responseLength;
@@ -32,7 +32,7 @@ public sealed class CacheEntry
         StoredAt = storedAt;
         Upstream = upstream;
         CutsSubtree = cutsSubtree;
-        var ownName = ReferenceEquals(key.NameStorage.Array, stored) ? 0 : key.Name.Length; // most keys read it from the answer
+        var ownName = ReferenceEquals(NameStorage.Array, stored) ? 0 : Name.Length; // most entries read it from the answer
         Footprint = EntryOverhead + stored.Length + ownName;
     }
 
@@ -52,13 +52,14 @@ public sealed class CacheEntry
     }
 
     /// <summary>
-    /// What one entry costs beyond its arrays: this object, its key, MemoryCache's entry and dictionary slot,
+    /// What one entry costs beyond its arrays: this object (its own key), MemoryCache's entry and dictionary slot,
     /// and the name index node. Measured with `dotnet run -c Release --project benchmarks/Resolver.Benchmarks
     /// -- --entry-footprint` (bytes retained per stored entry, less its arrays: 483), rounded up.
     /// </summary>
     public const int EntryOverhead = 490;
 
-    public CacheKey Key { get; }
+    /// <summary>The key this entry is stored under: the entry itself, whose equality is its key's.</summary>
+    public CacheKey Key => this;
 
     /// <summary>The bytes this entry holds in memory, which is what Cache:MaxBytes counts.</summary>
     public int Footprint { get; }

@@ -6,9 +6,10 @@ namespace Resolver.Core.Cache;
 /// <summary>
 /// Lower-cased wire name, type, class and the DO/CD bits (answers differ with them). An NXDOMAIN
 /// is cached per name (RFC 2308 §5) under a name-error key, which no question can produce, and
-/// covers the subtree (RFC 8020).
+/// covers the subtree (RFC 8020). A cached entry is its own key (<see cref="CacheEntry"/> derives from
+/// this), so the store holds one object an answer, not two.
 /// </summary>
-public sealed class CacheKey : IEquatable<CacheKey>
+public class CacheKey : IEquatable<CacheKey>
 {
     [ThreadStatic]
     private static CacheKey? t_probe;
@@ -33,6 +34,14 @@ public sealed class CacheKey : IEquatable<CacheKey>
         Flags = flags;
         IsNameError = nameError;
         _hash = ComputeHash();
+    }
+
+    /// <summary>A copy of <paramref name="key"/>, reading its name where that key does.</summary>
+    protected CacheKey(CacheKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        (_name, _offset, _length, _hash) = (key._name, key._offset, key._length, key._hash);
+        (Type, Class, Flags, IsNameError) = (key.Type, key.Class, key.Flags, key.IsNameError);
     }
 
     public ReadOnlySpan<byte> Name => _name.AsSpan(_offset, _length);

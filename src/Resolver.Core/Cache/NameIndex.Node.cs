@@ -67,13 +67,28 @@ internal sealed partial class NameIndex
                 return true;
             }
 
-            if (_more is null || Array.IndexOf(_more, entry) is var index && index < 0)
+            var index = IndexOf(_more ?? [], entry);
+            if (index < 0)
             {
                 return false;
             }
 
-            _more = _more.Length == 1 ? null : [.. _more[..index], .. _more[(index + 1)..]];
+            _more = _more!.Length == 1 ? null : [.. _more[..index], .. _more[(index + 1)..]];
             return true;
+        }
+
+        /// <summary>Where this very entry is (entries are equal when their keys are, so Array.IndexOf would not do).</summary>
+        private static int IndexOf(CacheEntry[] entries, CacheEntry entry)
+        {
+            for (var i = 0; i < entries.Length; i++)
+            {
+                if (ReferenceEquals(entries[i], entry))
+                {
+                    return i;
+                }
+            }
+
+            return -1;
         }
 
         /// <summary>Lets go of the entries (the node's links stay, for a walk in progress).</summary>

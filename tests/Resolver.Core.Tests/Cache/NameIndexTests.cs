@@ -49,19 +49,22 @@ public sealed class NameIndexTests
     [Fact]
     public void SeveralTypesOfOneName_AreKeptApart()
     {
+        static CacheEntry Mx() => CacheEntryFactory.Create(Key("www.example.test", Protocol.Records.DnsRecordType.MX), Response(DnsResponseCode.NoError, [], 3600, name: "www.example.test"), "u", new CacheOptions(), 0)!;
         var a = Entry("www.example.test");
-        var mx = CacheEntryFactory.Create(Key("www.example.test", Protocol.Records.DnsRecordType.MX), Response(DnsResponseCode.NoError, [], 3600, name: "www.example.test"), "u", new CacheOptions(), 0)!;
+        var (mx, newerMx) = (Mx(), Mx());
         var nx = Entry("www.example.test", DnsResponseCode.NXDomain);
         _index.Add(a);
         _index.Add(mx);
         _index.Add(nx);
+        _index.Add(newerMx); // replaces mx, which is equal to it (an entry is its own key) but no longer indexed
 
         Assert.Equal(3, Collect("www.example.test", subtree: false).Count);
+        Assert.False(_index.Remove(mx));
         Assert.True(_index.Remove(a));
         Assert.True(_index.Remove(nx));
         var left = new List<CacheEntry>();
         _index.Collect(Key("www.example.test").Name, subtree: false, left);
-        Assert.Same(mx, Assert.Single(left));
+        Assert.Same(newerMx, Assert.Single(left));
     }
 
     [Fact]
