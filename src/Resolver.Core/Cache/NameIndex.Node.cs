@@ -3,20 +3,22 @@ namespace Resolver.Core.Cache;
 internal sealed partial class NameIndex
 {
     /// <summary>
-    /// One name: its entries (one per type, class and flags; most names have one, so it sits in a field
-    /// and only further ones take an array) and its place in the tree, children doubly linked so a child
-    /// leaves its parent in O(1) however many siblings it has.
+    /// One name: its entries (one per type, class and flags) and its place in the tree, children doubly linked
+    /// so a child leaves its parent in O(1) however many siblings it has. What it holds is one field, kept
+    /// small because there is a node for every cached name: the entry (most names have one), an array of
+    /// them, or, with no entry, the name itself. A node with entries reads its name from the first one.
     /// </summary>
-    private sealed class Node(byte[] wire, int offset, int length, Node? parent)
+    private sealed class Node(object content, Node? parent)
     {
-        private readonly byte[] _wire = wire;
-        private readonly int _offset = offset;
-        private readonly int _length = length;
-        private CacheEntry? _first;
-        private CacheEntry[]? _more;
+        private object _content = content; // a CacheEntry, a CacheEntry[] (two or more) or the name (byte[])
 
-        /// <summary>The lower-cased wire name, read where it lies (mostly in a cached answer's question).</summary>
-        public ReadOnlySpan<byte> Name => _wire.AsSpan(_offset, _length);
+        /// <summary>The lower-cased wire name.</summary>
+        public ReadOnlySpan<byte> Name => _content switch
+        {
+            CacheEntry entry => entry.Name,
+            CacheEntry[] entries => entries[0].Name,
+            _ => (byte[])_content,
+        };
 
         public Node? Parent { get; } = parent;
 
@@ -26,102 +28,96 @@ internal sealed partial class NameIndex
 
         private Node? Previous { get; set; }
 
-        public bool IsEmpty => _first is null && _more is null && FirstChild is null;
+        public bool IsEmpty => _content is byte[] && FirstChild is null;
 
         /// <summary>Stores the entry, in place of one with an equal key; returns that one, if any.</summary>
         public CacheEntry? Put(CacheEntry entry)
         {
-            CacheEntry? replaced;
-            if (_first is null || _first.Key.Equals(entry.Key))
+            switch (_content)
             {
-                (replaced, _first) = (_first, entry);
-                return replaced;
-            }
+                case CacheEntry first when first.Equals(entry):
+                    _content = entry;
+                    return first;
+                case CacheEntry first:
+                    _content = new[] { first, entry };
+                    return null;
+                case CacheEntry[] entries:
+                    for (var i = 0; i < entries.Length; i++)
+                    {
+                        if (entries[i].Equals(entry))
+                        {
+                            (var replaced, entries[i]) = (entries[i], entry);
+                            return replaced;
+                        }
+                    }
 
-            var more = _more ?? [];
-            for (var i = 0; i < more.Length; i++)
-            {
-                if (more[i].Key.Equals(entry.Key))
-                {
-                    (replaced, more[i]) = (more[i], entry);
-                    return replaced;
-                }
+                    _content = (CacheEntry[])[.. entries, entry];
+                    return null;
+                default:
+                    _content = entry;
+                    return null;
             }
-
-            _more = [.. more, entry];
-            return null;
         }
 
-        /// <summary>Removes this very entry; false when the node holds another (or none) for its key.</summary>
-        public bool Take(CacheEntry entry)
+        /// <summary>Whether the node holds this very entry (entries are equal when their keys are: this is by reference).</summary>
+        public bool Holds(CacheEntry entry) => _content switch
         {
-            if (ReferenceEquals(_first, entry))
-            {
-                _first = null;
-                if (_more is { } more)
-                {
-                    _first = more[^1];
-                    _more = more.Length == 1 ? null : more[..^1];
-                }
+            CacheEntry only => ReferenceEquals(only, entry),
+            CacheEntry[] entries => IndexOf(entries, entry) >= 0,
+            _ => false,
+        };
 
-                return true;
-            }
+        /// <summary>Whether taking this entry would leave the node holding nothing: no other entry, no child.</summary>
+        public bool HoldsOnly(CacheEntry entry) => ReferenceEquals(_content, entry) && FirstChild is null;
 
-            var index = IndexOf(_more ?? [], entry);
-            if (index < 0)
-            {
-                return false;
-            }
-
-            _more = _more!.Length == 1 ? null : [.. _more[..index], .. _more[(index + 1)..]];
-            return true;
-        }
-
-        /// <summary>Where this very entry is (entries are equal when their keys are, so Array.IndexOf would not do).</summary>
-        private static int IndexOf(CacheEntry[] entries, CacheEntry entry)
+        /// <summary>Removes an entry it <see cref="Holds"/>; a node left with children but no entry keeps a copy of its name.</summary>
+        public void Take(CacheEntry entry)
         {
-            for (var i = 0; i < entries.Length; i++)
+            if (_content is CacheEntry[] entries)
             {
-                if (ReferenceEquals(entries[i], entry))
-                {
-                    return i;
-                }
+                var index = IndexOf(entries, entry);
+                _content = entries.Length == 2 ? entries[1 - index] : (CacheEntry[])[.. entries[..index], .. entries[(index + 1)..]];
             }
-
-            return -1;
+            else
+            {
+                Clear();
+            }
         }
 
-        /// <summary>Lets go of the entries (the node's links stay, for a walk in progress).</summary>
-        public void Clear() => (_first, _more) = (null, null);
+        /// <summary>Lets go of the entries, keeping a copy of the name.</summary>
+        public void Clear()
+        {
+            if (_content is not byte[])
+            {
+                _content = Name.ToArray();
+            }
+        }
 
         public void ClearChildren() => FirstChild = null;
 
         public void CopyEntries(List<CacheEntry> into)
         {
-            if (_first is not null)
+            switch (_content)
             {
-                into.Add(_first);
-            }
-
-            if (_more is not null)
-            {
-                into.AddRange(_more);
+                case CacheEntry entry:
+                    into.Add(entry);
+                    break;
+                case CacheEntry[] entries:
+                    into.AddRange(entries);
+                    break;
             }
         }
 
         public void CopyNameErrors(List<CacheEntry> into)
         {
-            if (_first is { Key.IsNameError: true })
+            switch (_content)
             {
-                into.Add(_first);
-            }
-
-            foreach (var entry in _more ?? [])
-            {
-                if (entry.Key.IsNameError)
-                {
+                case CacheEntry { IsNameError: true } entry:
                     into.Add(entry);
-                }
+                    break;
+                case CacheEntry[] entries:
+                    into.AddRange(entries.Where(e => e.IsNameError));
+                    break;
             }
         }
 
@@ -154,6 +150,20 @@ internal sealed partial class NameIndex
 
             child.Next = null;
             child.Previous = null;
+        }
+
+        /// <summary>Where this very entry is (entries are equal when their keys are, so Array.IndexOf would not do).</summary>
+        private static int IndexOf(CacheEntry[] entries, CacheEntry entry)
+        {
+            for (var i = 0; i < entries.Length; i++)
+            {
+                if (ReferenceEquals(entries[i], entry))
+                {
+                    return i;
+                }
+            }
+
+            return -1;
         }
     }
 }

@@ -14,7 +14,7 @@ internal sealed partial class NameIndex
 {
     private readonly HashSet<Node> _nodes = new(NameComparer.Instance);
     private readonly HashSet<Node>.AlternateLookup<ReadOnlySpan<byte>> _byName;
-    private readonly Node _root = new([0], 0, 1, parent: null);
+    private readonly Node _root = new(new byte[] { 0 }, parent: null);
     private readonly ClockList _clock = new();
 
     public NameIndex()
@@ -35,8 +35,11 @@ internal sealed partial class NameIndex
     /// <summary>Adds <paramref name="entry"/> under its key's name, replacing the entry with an equal key.</summary>
     public void Add(CacheEntry entry)
     {
-        var (array, offset) = entry.Key.NameStorage;
-        if (NodeFor(array, offset, entry.Key.Name.Length).Put(entry) is { } replaced)
+        if (!_byName.TryGetValue(entry.Name, out var node))
+        {
+            NewNode(entry.Name, entry);
+        }
+        else if (node.Put(entry) is { } replaced)
         {
             Forget(replaced);
         }
@@ -50,13 +53,21 @@ internal sealed partial class NameIndex
     /// <summary>Removes this entry (by identity: a newer entry with an equal key stays); false when it was not indexed.</summary>
     public bool Remove(CacheEntry entry)
     {
-        if (!_byName.TryGetValue(entry.Key.Name, out var node) || !node.Take(entry))
+        if (!_byName.TryGetValue(entry.Name, out var node) || !node.Holds(entry))
         {
             return false;
         }
 
         Forget(entry);
-        Prune(node);
+        if (node.HoldsOnly(entry))
+        {
+            Prune(node); // it goes whole, reading its name from the entry to the end
+        }
+        else
+        {
+            node.Take(entry);
+        }
+
         return true;
     }
 
@@ -77,15 +88,18 @@ internal sealed partial class NameIndex
         while (pending.TryPop(out var node))
         {
             node.CopyEntries(into);
-            node.Clear();
             for (var child = node.FirstChild; child is not null; child = child.Next)
             {
                 pending.Push(child);
             }
 
-            if (node != _root)
+            if (node == _root)
             {
-                _nodes.Remove(node);
+                node.Clear(); // the only node that stays
+            }
+            else
+            {
+                _nodes.Remove(node); // before anything changes its name
             }
         }
 
@@ -97,7 +111,10 @@ internal sealed partial class NameIndex
         if (top.Parent is { } parent)
         {
             parent.Unlink(top);
-            Prune(parent);
+            if (parent.IsEmpty)
+            {
+                Prune(parent);
+            }
         }
         else
         {
@@ -152,21 +169,14 @@ internal sealed partial class NameIndex
         }
     }
 
-    /// <summary>
-    /// The node of the name at <paramref name="offset"/> in <paramref name="array"/>, created with any missing
-    /// ancestors; a new node reads its name from there (the entry's own bytes), an ancestor from a copy.
-    /// </summary>
-    private Node NodeFor(byte[] array, int offset, int length)
-    {
-        var name = array.AsSpan(offset, length);
-        if (_byName.TryGetValue(name, out var node))
-        {
-            return node;
-        }
+    /// <summary>The node of <paramref name="name"/>, created (holding a copy of its name) with any missing ancestors.</summary>
+    private Node NodeFor(ReadOnlySpan<byte> name) => _byName.TryGetValue(name, out var node) ? node : NewNode(name, name.ToArray());
 
-        var parentName = name[(name[0] + 1)..];
-        var parent = _byName.TryGetValue(parentName, out var existing) ? existing : NodeFor(parentName.ToArray(), 0, parentName.Length);
-        node = new Node(array, offset, length, parent);
+    /// <summary>A node for <paramref name="name"/>, not yet indexed, holding <paramref name="content"/>: its first entry, or its name.</summary>
+    private Node NewNode(ReadOnlySpan<byte> name, object content)
+    {
+        var parent = NodeFor(name[(name[0] + 1)..]);
+        var node = new Node(content, parent);
         parent.Link(node);
         _nodes.Add(node);
         return node;
@@ -183,13 +193,18 @@ internal sealed partial class NameIndex
         Bytes -= entry.Footprint;
     }
 
-    /// <summary>Drops a node that holds nothing any more, and then any ancestor left empty by that (never the root).</summary>
+    /// <summary>Drops a node that holds nothing (or only an entry going with it), and then any ancestor left empty by that (never the root).</summary>
     private void Prune(Node node)
     {
-        while (node.IsEmpty && node.Parent is { } parent)
+        while (node.Parent is { } parent)
         {
-            parent.Unlink(node);
             _nodes.Remove(node);
+            parent.Unlink(node);
+            if (!parent.IsEmpty)
+            {
+                return;
+            }
+
             node = parent;
         }
     }
