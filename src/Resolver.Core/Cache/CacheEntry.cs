@@ -10,8 +10,8 @@ public sealed class CacheEntry : CacheKey
     private readonly byte[] _stored;
     private readonly int _responseLength;
     private int _hits;
-    private int _prefetchStarted;
-    private long _refreshFailedAt = long.MinValue;
+    private byte _prefetchStarted;
+    private int _refreshFailedSecond = -1; // whole seconds after StoredAt, rounded up; -1: never
 
     /// <param name="stored">The message (<paramref name="responseLength"/> bytes) followed by its <see cref="TtlTable"/>.</param>
     internal CacheEntry(
@@ -32,8 +32,6 @@ public sealed class CacheEntry : CacheKey
         StoredAt = storedAt;
         Upstream = upstream;
         CutsSubtree = cutsSubtree;
-        var ownName = ReferenceEquals(NameStorage.Array, stored) ? 0 : Name.Length; // most entries read it from the answer
-        Footprint = EntryOverhead + stored.Length + ownName;
     }
 
     /// <summary>An entry for <paramref name="response"/>, whose records' TTLs (already clamped) sit at <paramref name="ttlOffsets"/>.</summary>
@@ -62,7 +60,7 @@ public sealed class CacheEntry : CacheKey
     public CacheKey Key => this;
 
     /// <summary>The bytes this entry holds in memory, which is what Cache:MaxBytes counts.</summary>
-    public int Footprint { get; }
+    public int Footprint => EntryOverhead + _stored.Length + (ReferenceEquals(NameStorage.Array, _stored) ? 0 : Name.Length); // most entries read their name from the answer
 
     public CacheEntryKind Kind { get; }
 
@@ -120,13 +118,14 @@ public sealed class CacheEntry : CacheKey
     public bool TryStartPrefetch() => Interlocked.Exchange(ref _prefetchStarted, 1) == 0;
 
     /// <summary>Notes that upstreams could not refresh this entry (it is being served stale).</summary>
-    public void MarkRefreshFailed(TimeProvider time) => Interlocked.Exchange(ref _refreshFailedAt, time.GetTimestamp());
+    public void MarkRefreshFailed(TimeProvider time) =>
+        Volatile.Write(ref _refreshFailedSecond, (int)Math.Min(Math.Ceiling(Age(time).TotalSeconds), int.MaxValue));
 
-    /// <summary>Whether a refresh failed within <paramref name="window"/>: then serve stale without asking again.</summary>
+    /// <summary>Whether a refresh failed within <paramref name="window"/> (to the second): then serve stale without asking again.</summary>
     public bool RefreshFailedWithin(TimeProvider time, TimeSpan window)
     {
-        var failedAt = Interlocked.Read(ref _refreshFailedAt);
-        return failedAt != long.MinValue && time.GetElapsedTime(failedAt) < window;
+        var failedAt = Volatile.Read(ref _refreshFailedSecond);
+        return failedAt >= 0 && Age(time) - TimeSpan.FromSeconds(failedAt) < window;
     }
 
     public TimeSpan Age(TimeProvider time) => time.GetElapsedTime(StoredAt);
