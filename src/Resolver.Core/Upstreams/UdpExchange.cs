@@ -11,7 +11,9 @@ namespace Resolver.Core.Upstreams;
 /// </summary>
 internal static class UdpExchange
 {
-    private const int MaxDatagram = 65535;
+    private const int MaxUdpAnswer = 4096;
+    private const int TruncationByte = 2;
+    private const byte TruncationBit = 0x02;
     private const int PortAttempts = 8;
 
     public static async Task<byte[]> SendAsync(IPEndPoint server, UpstreamQuery query, CancellationToken cancellationToken)
@@ -21,12 +23,21 @@ internal static class UdpExchange
         await socket.ConnectAsync(server, cancellationToken).ConfigureAwait(false);
         await socket.SendAsync(query.Wire, SocketFlags.None, cancellationToken).ConfigureAwait(false);
 
-        var buffer = new byte[MaxDatagram];
+        // Sized for what the query advertises (EDNS 1232) with room to spare, not 64 KB: an upstream that sends
+        // more than fits is treated as if it had set TC, and the question goes again over TCP. (A pooled 64 KB
+        // buffer was tried: with more queries in flight than the shared pool keeps, buffers were dropped after
+        // surviving a collection, and the long-lived heap, where the cache lives, grew by a quarter.)
+        var buffer = new byte[MaxUdpAnswer + 1];
         while (true)
         {
             var received = await socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken).ConfigureAwait(false);
             if (query.IsAnsweredBy(buffer.AsSpan(0, received)))
             {
+                if (received > MaxUdpAnswer)
+                {
+                    buffer[TruncationByte] |= TruncationBit; // cut by the buffer: as good as TC=1
+                }
+
                 return buffer[..received];
             }
         }

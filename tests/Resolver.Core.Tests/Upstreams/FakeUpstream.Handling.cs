@@ -75,7 +75,7 @@ internal sealed partial class FakeUpstream
         try
         {
             var response = responder is null ? BuildResponse(query, behavior, overTcp) : responder(query);
-            return response is null ? null : Serialize(response, query, overTcp);
+            return response is null ? null : Serialize(response, query, overTcp || IgnoresUdpSize);
         }
 #pragma warning disable CA1031 // A fake server drops what it cannot answer (a throwing Responder included) and keeps serving.
         catch (Exception)
@@ -118,7 +118,7 @@ internal sealed partial class FakeUpstream
     }
 
     /// <summary>QR=1, RA=1, the query's ID, RD and question (exact case); an OPT record if the query had one.</summary>
-    private static DnsMessage CreateResponse(DnsMessage query, DnsResponseCode responseCode)
+    public static DnsMessage CreateResponse(DnsMessage query, DnsResponseCode responseCode)
     {
         var response = DnsMessage.CreateResponse(query, responseCode);
         response.RecursionAvailable = true;

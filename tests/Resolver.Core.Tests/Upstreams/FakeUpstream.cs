@@ -67,6 +67,9 @@ internal sealed partial class FakeUpstream : IAsyncDisposable
         set => Volatile.Write(ref _responder, value);
     }
 
+    /// <summary>Sends UDP answers whole, however large, as a server that ignores the query's EDNS size would.</summary>
+    public bool IgnoresUdpSize { get; set; }
+
     /// <summary>Messages received over UDP, parseable or not.</summary>
     public int UdpQueries => Volatile.Read(ref _udpQueries);
 

@@ -57,6 +57,30 @@ public class UpstreamClientTests
     }
 
     [Fact]
+    public async Task AnUdpAnswerTooLargeToReceive_IsFetchedAgainOverTcp()
+    {
+        await using var harness = await ResolverHarness.StartAsync(count: 1);
+        var upstream = harness.Upstreams[0];
+        upstream.IgnoresUdpSize = true;
+        upstream.Responder = query =>
+        {
+            var response = FakeUpstream.CreateResponse(query, DnsResponseCode.NoError);
+            for (var i = 0; i < 300; i++) // 300 A records: about 5 KB, more than a UDP answer may be
+            {
+                response.Answers.Add(new DnsResourceRecord(query.Questions[0].Name, 300, new AData(new System.Net.IPAddress([192, 0, 2, (byte)i]))));
+            }
+
+            return response;
+        };
+
+        var response = await harness.AskAsync(ResolverHarness.Query("www.test.", DnsRecordType.A), Resolver.Core.Pipeline.DnsTransport.Tcp);
+
+        Assert.Equal(300, response!.Answers.Count);
+        Assert.Equal(1, upstream.UdpQueries);
+        Assert.Equal(1, upstream.TcpQueries);
+    }
+
+    [Fact]
     public async Task TcpTransport_IsUsedDirectly()
     {
         await using var harness = await ResolverHarness.StartAsync(count: 1, upstreams: o => o.Servers[0].Transport = UpstreamTransport.Tcp);
