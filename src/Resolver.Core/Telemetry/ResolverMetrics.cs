@@ -24,6 +24,7 @@ public sealed class ResolverMetrics : IDisposable
     private readonly Counter<long> _dropped;
     private readonly Counter<long> _upstreamQueries;
     private readonly Counter<long> _upstreamFailures;
+    private readonly Counter<long> _upstreamRetransmits;
     private readonly Histogram<double> _upstreamDuration;
     private readonly Counter<long> _flushes;
     private readonly Counter<long> _flushRemoved;
@@ -47,6 +48,7 @@ public sealed class ResolverMetrics : IDisposable
         _meter.CreateObservableCounter("resolver.cache.prefetches", () => Interlocked.Read(ref _prefetches), "{query}", "Background refreshes of popular entries near expiry.");
         _upstreamQueries = _meter.CreateCounter<long>("resolver.upstream.queries", "{query}", "Queries sent to each upstream.");
         _upstreamFailures = _meter.CreateCounter<long>("resolver.upstream.failures", "{query}", "Failed upstream queries, by upstream and outcome (timeouts included).");
+        _upstreamRetransmits = _meter.CreateCounter<long>("resolver.upstream.retransmits", "{query}", "Tries to an upstream left unanswered for its retransmit timeout, after which the next try went out.");
         _upstreamDuration = _meter.CreateHistogram<double>("resolver.upstream.duration", "s", "Upstream round-trip time of answered queries.");
         _flushes = _meter.CreateCounter<long>("resolver.cache.flushes", "{flush}", "Cache flushes, by kind.");
         _flushRemoved = _meter.CreateCounter<long>("resolver.cache.flushed_entries", "{entry}", "Entries removed by flushes, by kind.");
@@ -115,6 +117,9 @@ public sealed class ResolverMetrics : IDisposable
 
     public void UpstreamAnswered(UpstreamServer server, TimeSpan elapsed) =>
         _upstreamDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("upstream", server.Name));
+
+    public void UpstreamRetransmitted(UpstreamServer server) =>
+        _upstreamRetransmits.Add(1, new KeyValuePair<string, object?>("upstream", server.Name));
 
     public void UpstreamFailed(UpstreamServer server, UpstreamOutcome outcome) =>
         _upstreamFailures.Add(1, new KeyValuePair<string, object?>("upstream", server.Name), new KeyValuePair<string, object?>("outcome", OutcomeTag(outcome)));

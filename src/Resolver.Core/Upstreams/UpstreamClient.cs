@@ -8,9 +8,12 @@ using Resolver.Protocol.Records;
 namespace Resolver.Core.Upstreams;
 
 /// <summary>
-/// Asks the upstreams one question: picks the pool (per-domain forwarders), orders its servers by
-/// policy, tries them within the attempt budget (next server on timeout, SERVFAIL, REFUSED or garbage),
-/// optionally hedges a slow try, and retries a truncated UDP answer over TCP. Reports health.
+/// Asks the upstreams one question: picks the pool (per-domain forwarders), orders its servers by policy,
+/// and sends one try at a time until an answer comes. The next try (to the next server, round the list)
+/// goes when the last one's retransmit timeout runs out, or at once when a try fails (SERVFAIL, REFUSED,
+/// garbage); earlier tries keep listening, so a late answer still wins. All of it within
+/// <see cref="UpstreamOptions.QueryDeadline"/> and <see cref="UpstreamOptions.MaxAttempts"/> tries.
+/// A truncated UDP answer is asked again over TCP. Reports health and RTTs to each server.
 /// </summary>
 public sealed partial class UpstreamClient : IDisposable
 {
@@ -40,72 +43,115 @@ public sealed partial class UpstreamClient : IDisposable
         byte[] name, DnsRecordType type, DnsClass @class, bool dnssecOk, bool checkingDisabled, CancellationToken cancellationToken)
     {
         var options = _options.CurrentValue;
-        var pool = _registry.PoolFor(name);
-        var order = pool.Order(options.Exploration);
+        var order = _registry.PoolFor(name).Order(options.Exploration);
         if (order.Length == 0)
         {
             return new UpstreamResult(UpstreamOutcome.NetworkError, null, null, "no upstream is configured or usable");
         }
 
-        using var done = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var running = new List<Task<UpstreamResult>>();
+        using var deadline = new CancellationTokenSource(options.QueryDeadline, _time);
+        using var question = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        var running = new List<Try>();
         var last = new UpstreamResult(UpstreamOutcome.Timeout, null, null, "no attempt made");
-        var next = 0;
+        var sent = 0;
 
-        // The next try goes to the next server in policy order, wrapping round within the attempt budget.
-        void Launch() => running.Add(AttemptAsync(order[next++ % order.Length], name, type, @class, dnssecOk, checkingDisabled, options, done.Token));
+        void Launch()
+        {
+            var attempt = new Try(order[sent++ % order.Length]);
+            attempt.Task = AttemptAsync(attempt.Server, name, type, @class, dnssecOk, checkingDisabled, options, question.Token, deadline.Token, attempt);
+            running.Add(attempt);
+        }
+
+        bool MaySend() => sent < options.MaxAttempts && !question.IsCancellationRequested;
 
         try
         {
-            while (true)
+            Launch();
+            while (running.Count > 0)
             {
-                if (running.Count == 0)
+                var latest = running[^1];
+                var rto = latest.Server.RetransmitTimeout(options.Timeout);
+                var wait = options.Hedging && options.HedgeDelay < rto ? options.HedgeDelay : rto;
+                var retransmit = MaySend() ? Task.Delay(wait, _time, question.Token) : null;
+                var tasks = running.Select(t => (Task)t.Task);
+                var finished = await Task.WhenAny(retransmit is null ? tasks : tasks.Append(retransmit)).ConfigureAwait(false);
+                if (finished == retransmit)
                 {
-                    if (next >= options.MaxAttempts)
+                    if (MaySend())
                     {
-                        return last;
+                        if (wait == rto)
+                        {
+                            latest.Overdue = true;
+                            latest.Server.ReportRetransmit(options.Timeout);
+                            _metrics.UpstreamRetransmitted(latest.Server);
+                        }
+
+                        Launch();
                     }
 
-                    Launch();
-                }
-
-                var hedge = options.Hedging && next < options.MaxAttempts
-                    ? Task.Delay(options.HedgeDelay, _time, done.Token)
-                    : null;
-                var finished = await Task.WhenAny(hedge is null ? running : [.. running, hedge]).ConfigureAwait(false);
-                if (finished == hedge)
-                {
-                    Launch();
                     continue;
                 }
 
-                var result = await ((Task<UpstreamResult>)finished).ConfigureAwait(false);
-                running.Remove((Task<UpstreamResult>)finished);
-                if (result.IsAnswer || cancellationToken.IsCancellationRequested)
+                var done = running.Find(t => t.Task == finished)!;
+                running.Remove(done);
+                var result = await done.Task.ConfigureAwait(false);
+                if (result.IsAnswer)
+                {
+                    // Its earlier tries were lost packets, not a silent server: the answer speaks for it.
+                    running.FindAll(t => t.Server == done.Server).ForEach(t => t.Overdue = false);
+                    return result;
+                }
+
+                if (cancellationToken.IsCancellationRequested)
                 {
                     return result;
                 }
 
                 last = result;
+                if (MaySend())
+                {
+                    Launch(); // a try that failed outright: the next goes now
+                }
             }
+
+            return last;
         }
         finally
         {
-            await done.CancelAsync().ConfigureAwait(false);
+            // The tries still out stop now; waiting for them (they end at once) settles what each reports of its server.
+            await question.CancelAsync().ConfigureAwait(false);
+            await ((Task)Task.WhenAll(running.Select(t => t.Task))).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 
-    /// <summary>Sends a probe (". NS") to a down server; success brings it back up.</summary>
+    /// <summary>Sends a probe (". NS") to a down server, waiting at most Upstreams:Timeout; success brings it back up.</summary>
     public async Task<bool> ProbeAsync(UpstreamServer server, CancellationToken cancellationToken)
     {
-        var result = await AttemptAsync(server, [0], DnsRecordType.NS, DnsClass.IN, false, false, _options.CurrentValue, cancellationToken).ConfigureAwait(false);
+        var options = _options.CurrentValue;
+        using var deadline = new CancellationTokenSource(options.Timeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        var result = await AttemptAsync(server, [0], DnsRecordType.NS, DnsClass.IN, false, false, options, linked.Token, deadline.Token, new Try(server)).ConfigureAwait(false);
         return result.IsAnswer;
     }
 
     public void Dispose() => _outstanding.Dispose();
 
+    /// <summary>
+    /// One try: waits until <paramref name="question"/> ends or <paramref name="deadline"/> passes. Ended by an
+    /// answer from another server, it is this server's failure (a timeout) only if it is <see cref="Try.Overdue"/>:
+    /// the next try went out because this one outlived its retransmit timeout.
+    /// </summary>
     private async Task<UpstreamResult> AttemptAsync(
-        UpstreamServer server, byte[] name, DnsRecordType type, DnsClass @class, bool dnssecOk, bool checkingDisabled, UpstreamOptions options, CancellationToken cancellationToken)
+        UpstreamServer server,
+        byte[] name,
+        DnsRecordType type,
+        DnsClass @class,
+        bool dnssecOk,
+        bool checkingDisabled,
+        UpstreamOptions options,
+        CancellationToken question,
+        CancellationToken deadline,
+        Try attempt)
     {
         if (!_outstanding.Wait(0, CancellationToken.None))
         {
@@ -116,12 +162,10 @@ public sealed partial class UpstreamClient : IDisposable
         server.BeginQuery();
         _metrics.UpstreamQueried(server);
         var started = _time.GetTimestamp();
-        using var timeout = new CancellationTokenSource(options.Timeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
             var query = UpstreamQuery.Create(name, type, @class, dnssecOk, checkingDisabled, options.CaseRandomization);
-            var response = await ExchangeAsync(server, query, linked.Token).ConfigureAwait(false);
+            var response = await ExchangeAsync(server, query, question).ConfigureAwait(false);
             var result = Classify(server, response);
             if (result.IsAnswer)
             {
@@ -131,21 +175,22 @@ public sealed partial class UpstreamClient : IDisposable
             }
             else
             {
-                server.ReportFailure(result.Outcome, result.Error ?? string.Empty, options.Timeout, options);
+                server.ReportFailure(result.Outcome, result.Error ?? string.Empty, name, options);
                 _metrics.UpstreamFailed(server, result.Outcome);
             }
 
             return result;
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (question.IsCancellationRequested && !deadline.IsCancellationRequested && !attempt.Overdue)
         {
-            return new UpstreamResult(UpstreamOutcome.Timeout, null, server, "cancelled: another upstream answered first");
+            return new UpstreamResult(UpstreamOutcome.Timeout, null, server, "cancelled: the question was answered elsewhere first");
         }
         catch (Exception e) when (e is OperationCanceledException or SocketException or IOException or System.Security.Authentication.AuthenticationException)
         {
+            // Cancelled past its retransmit timeout (the question was answered elsewhere) or at the deadline: this server was silent.
             var outcome = e is OperationCanceledException ? UpstreamOutcome.Timeout : UpstreamOutcome.NetworkError;
-            var error = e is OperationCanceledException ? $"no answer within {options.Timeout.TotalMilliseconds} ms" : e.Message;
-            server.ReportFailure(outcome, error, options.Timeout, options);
+            var error = e is OperationCanceledException ? $"no answer within {_time.GetElapsedTime(started).TotalMilliseconds:F0} ms" : e.Message;
+            server.ReportFailure(outcome, error, name, options);
             _metrics.UpstreamFailed(server, outcome);
             LogAttemptFailed(_logger, server.Name, outcome, error);
             return new UpstreamResult(outcome, null, server, error);
@@ -186,6 +231,22 @@ public sealed partial class UpstreamClient : IDisposable
             DnsResponseCode.Refused => new UpstreamResult(UpstreamOutcome.Refused, null, server, "answered REFUSED"),
             var other => new UpstreamResult(UpstreamOutcome.Malformed, null, server, $"answered {other}"),
         };
+    }
+
+    /// <summary>One try of a question: where it went, and whether the next try went out because this one was late.</summary>
+    private sealed class Try(UpstreamServer server)
+    {
+        private volatile bool _overdue;
+
+        public UpstreamServer Server { get; } = server;
+
+        public Task<UpstreamResult> Task { get; set; } = null!;
+
+        public bool Overdue
+        {
+            get => _overdue;
+            set => _overdue = value;
+        }
     }
 
     [LoggerMessage(EventId = 200, Level = LogLevel.Debug, Message = "Upstream {Upstream} failed: {Outcome} ({Error})")]

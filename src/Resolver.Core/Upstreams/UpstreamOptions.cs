@@ -13,18 +13,28 @@ public sealed class UpstreamOptions
     /// <summary>Per-domain forwarders, e.g. corp.internal. to its own servers; the longest matching domain wins.</summary>
     public List<ForwarderOptions> Forwarders { get; set; } = [];
 
-    /// <summary>How long one try waits for an answer before the next upstream is asked.</summary>
+    /// <summary>
+    /// The longest a try waits before the next one is sent: each server's retransmit timeout comes from its
+    /// smoothed RTT and variance (RFC 6298), at least 50 ms and at most this. A try that goes unanswered
+    /// keeps listening until <see cref="QueryDeadline"/>, so a late answer still counts.
+    /// </summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromMilliseconds(1500);
 
-    /// <summary>Tries per client question, across upstreams (a retry goes to the next one).</summary>
-    public int MaxAttempts { get; set; } = 3;
+    /// <summary>How long one client question may take upstream, all tries included; then it fails (or is served stale).</summary>
+    public TimeSpan QueryDeadline { get; set; } = TimeSpan.FromSeconds(4);
+
+    /// <summary>Tries per client question, across upstreams (each goes to the next one, round the list): a cap on what one question may send.</summary>
+    public int MaxAttempts { get; set; } = 6;
 
     /// <summary>When on, a slow try is joined by one to the next upstream after <see cref="HedgeDelay"/>; the first good answer wins.</summary>
     public bool Hedging { get; set; }
 
     public TimeSpan HedgeDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>Consecutive failures that mark an upstream down.</summary>
+    /// <summary>
+    /// Failures in a row, each for a different name, that mark an upstream down: one broken zone behind a
+    /// healthy upstream (SERVFAIL or silence for that name alone) never does.
+    /// </summary>
     public int FailuresBeforeDown { get; set; } = 3;
 
     /// <summary>First back-off of a down upstream; doubles after each failed probe, up to <see cref="MaxDownBackoff"/>.</summary>

@@ -33,9 +33,14 @@ public sealed class UpstreamOptionsValidator : IValidateOptions<UpstreamOptions>
             ValidateServers(errors, $"{key}:Servers", forwarder.Servers);
         }
 
-        if (options.Timeout <= TimeSpan.Zero)
+        if (options.Timeout < UpstreamServer.MinRetransmitTimeout)
         {
-            errors.Add($"Upstreams:Timeout must be positive (was {options.Timeout}).");
+            errors.Add($"Upstreams:Timeout must be at least {UpstreamServer.MinRetransmitTimeout.TotalMilliseconds} ms (was {options.Timeout}).");
+        }
+
+        if (options.QueryDeadline < options.Timeout)
+        {
+            errors.Add($"Upstreams:QueryDeadline must be at least Upstreams:Timeout (was {options.QueryDeadline}, timeout {options.Timeout}).");
         }
 
         if (options.MaxAttempts < 1)

@@ -10,10 +10,12 @@ public sealed partial class UpstreamRegistry
     private readonly UpstreamPool _default;
     private readonly (byte[] Domain, UpstreamPool Pool)[] _forwarders;
     private readonly ILogger<UpstreamRegistry> _logger;
+    private readonly TimeProvider _time;
 
     public UpstreamRegistry(IOptions<UpstreamOptions> options, TimeProvider time, ILogger<UpstreamRegistry> logger)
     {
         _logger = logger;
+        _time = time;
         var settings = options.Value;
         _default = new UpstreamPool(settings.Servers.Select(s => Track(UpstreamServer.Create(s, time))), settings.Policy);
 
@@ -46,6 +48,16 @@ public sealed partial class UpstreamRegistry
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Whether some upstream may still answer: one not drained and not down for longer than <paramref name="grace"/>.
+    /// A server down for a moment is being probed back, so readiness does not flap with one bad minute.
+    /// </summary>
+    public bool AnyServing(TimeSpan grace)
+    {
+        var now = _time.GetUtcNow();
+        return All.Any(s => !s.Drained && !(s.DownSince is { } since && now - since > grace));
     }
 
     public UpstreamServer? Find(string name) => All.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase));

@@ -1,18 +1,31 @@
 using System.Globalization;
 using System.Net;
+using Resolver.Protocol.Names;
 
 namespace Resolver.Core.Upstreams;
 
 /// <summary>
-/// One upstream and its passive health: smoothed RTT, consecutive failures, and a down state with
-/// exponential back-off. Thread-safe; read by the admin API and the metrics.
+/// One upstream and what is known of it, as Unbound's infrastructure cache keeps it: smoothed RTT and its
+/// variance, the retransmit timeout they give (RFC 6298), the names that failed in a row, and a down
+/// state with exponential back-off. Thread-safe; read by the admin API and the metrics.
 /// </summary>
 public sealed class UpstreamServer
 {
-    private const double SmoothingFactor = 0.3;
+    /// <summary>The shortest retransmit timeout, however fast the server has been.</summary>
+    public static readonly TimeSpan MinRetransmitTimeout = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>The retransmit timeout of a server not yet measured (Unbound starts at 376 ms).</summary>
+    public static readonly TimeSpan InitialRetransmitTimeout = TimeSpan.FromMilliseconds(400);
+
+    private const double RttGain = 0.125; // RFC 6298 §2.3: alpha
+    private const double VarianceGain = 0.25; // beta
+    private const int MaxRememberedNames = 64;
     private readonly Lock _lock = new();
     private readonly TimeProvider _time;
+    private readonly HashSet<int> _failedNames = [];
     private double _srttMs;
+    private double _rttVarMs;
+    private double _rtoMs;
     private int _consecutiveFailures;
     private long _queries;
     private long _failures;
@@ -42,6 +55,7 @@ public sealed class UpstreamServer
 
     public double SmoothedRttMs { get { lock (_lock) { return _srttMs; } } }
 
+    /// <summary>Failures in a row since the last answer, each name counted once.</summary>
     public int ConsecutiveFailures { get { lock (_lock) { return _consecutiveFailures; } } }
 
     public long Queries => Interlocked.Read(ref _queries);
@@ -103,14 +117,48 @@ public sealed class UpstreamServer
 
     public void EndQuery() => Interlocked.Decrement(ref _inFlight);
 
+    /// <summary>How long to wait for this server's answer before the next try goes out, within [50 ms, <paramref name="max"/>].</summary>
+    public TimeSpan RetransmitTimeout(TimeSpan max)
+    {
+        double ms;
+        lock (_lock)
+        {
+            ms = _rtoMs == 0 ? InitialRetransmitTimeout.TotalMilliseconds : _rtoMs;
+        }
+
+        return TimeSpan.FromMilliseconds(Math.Clamp(ms, MinRetransmitTimeout.TotalMilliseconds, Math.Max(max.TotalMilliseconds, MinRetransmitTimeout.TotalMilliseconds)));
+    }
+
+    /// <summary>A try went unanswered for its retransmit timeout: the next waits twice as long (RFC 6298 §5.5), up to <paramref name="max"/>.</summary>
+    public void ReportRetransmit(TimeSpan max)
+    {
+        lock (_lock)
+        {
+            var current = _rtoMs == 0 ? InitialRetransmitTimeout.TotalMilliseconds : _rtoMs;
+            _rtoMs = Math.Min(2 * current, max.TotalMilliseconds);
+        }
+    }
+
+    /// <summary>An answer after <paramref name="rtt"/>: the RTT estimate moves (RFC 6298 §2), the back-off is dropped, the failure streak ends.</summary>
     public void ReportSuccess(TimeSpan rtt)
     {
         bool cameBack;
         lock (_lock)
         {
             var ms = rtt.TotalMilliseconds;
-            _srttMs = _srttMs == 0 ? ms : ((1 - SmoothingFactor) * _srttMs) + (SmoothingFactor * ms);
+            if (_srttMs == 0)
+            {
+                (_srttMs, _rttVarMs) = (ms, ms / 2);
+            }
+            else
+            {
+                _rttVarMs = ((1 - VarianceGain) * _rttVarMs) + (VarianceGain * Math.Abs(_srttMs - ms));
+                _srttMs = ((1 - RttGain) * _srttMs) + (RttGain * ms);
+            }
+
+            _rtoMs = _srttMs + Math.Max(1, 4 * _rttVarMs);
             _consecutiveFailures = 0;
+            _failedNames.Clear();
             cameBack = DownSince is not null;
             DownSince = null;
             _backoff = TimeSpan.Zero;
@@ -122,8 +170,13 @@ public sealed class UpstreamServer
         }
     }
 
-    /// <summary>Counts a failure; enough in a row mark the server down, and a failure while down doubles the back-off.</summary>
-    public void ReportFailure(UpstreamOutcome outcome, string error, TimeSpan timeout, UpstreamOptions options)
+    /// <summary>
+    /// Counts a failure for <paramref name="name"/> (a lower- or mixed-case wire name). Failures in a row for
+    /// <see cref="UpstreamOptions.FailuresBeforeDown"/> different names mark the server down: it fails across
+    /// names or has stopped answering, where failures for one name are that name's trouble. A failure while
+    /// down doubles the back-off.
+    /// </summary>
+    public void ReportFailure(UpstreamOutcome outcome, string error, ReadOnlySpan<byte> name, UpstreamOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         Interlocked.Increment(ref _failures);
@@ -136,10 +189,14 @@ public sealed class UpstreamServer
         lock (_lock)
         {
             LastError = $"{outcome}: {error}";
-            _consecutiveFailures++;
+            if (_failedNames.Count < MaxRememberedNames && _failedNames.Add(NameWire.GetHashCodeIgnoreCase(name)))
+            {
+                _consecutiveFailures++;
+            }
+
             if (outcome == UpstreamOutcome.Timeout)
             {
-                _srttMs = Math.Max(_srttMs, timeout.TotalMilliseconds); // a timeout is at least as slow as the timeout
+                _srttMs = Math.Max(_srttMs, options.Timeout.TotalMilliseconds); // no answer at all: at least as slow as the longest wait
             }
 
             wentDown = DownSince is null && _consecutiveFailures >= options.FailuresBeforeDown;

@@ -449,7 +449,7 @@ public class QueryProcessorTests
     [Fact]
     public async Task AfterAFailedRefresh_StaleIsServedAtOnce_WithoutAskingAgain()
     {
-        await using var harness = await ResolverHarness.StartAsync(count: 1, upstreams: o => o.Timeout = TimeSpan.FromMilliseconds(300));
+        await using var harness = await ResolverHarness.StartAsync(count: 1, upstreams: o => o.Timeout = o.QueryDeadline = TimeSpan.FromMilliseconds(300));
         await harness.AskAsync("www.test.");
         harness.Time.Advance(TimeSpan.FromSeconds(301));
         harness.Upstreams[0].Behavior = FakeBehavior.Drop;

@@ -85,7 +85,7 @@ internal sealed partial class FakeUpstream
     }
 
     /// <summary>The answer from the zone, following CNAMEs that stay inside it.</summary>
-    private DnsMessage BuildZoneAnswer(DnsMessage query)
+    public DnsMessage BuildZoneAnswer(DnsMessage query)
     {
         if (query.Questions.Count != 1)
         {

@@ -112,10 +112,10 @@ public class UpstreamClientTests
     }
 
     [Fact]
-    public async Task WithoutHedging_ASlowFirstUpstreamIsTheOnlyOneAsked()
+    public async Task WithoutHedging_AnUpstreamAnsweringWithinItsRetransmitTimeout_IsTheOnlyOneAsked()
     {
         await using var harness = await ResolverHarness.StartAsync(upstreams: o => o.Timeout = TimeSpan.FromSeconds(5));
-        harness.Upstreams[0].Delay = TimeSpan.FromMilliseconds(300);
+        harness.Upstreams[0].Delay = TimeSpan.FromMilliseconds(100); // within the 400 ms of a server not yet measured
 
         var response = await harness.AskAsync("www.test.");
 
@@ -169,6 +169,73 @@ public class UpstreamClientTests
         var response = await harness.AskAsync(ResolverHarness.Query("mixedcaseresponse.test.", DnsRecordType.A));
 
         Assert.Equal(DnsResponseCode.ServFail, response!.ResponseCode);
+    }
+
+    [Fact]
+    public async Task ALostAnswer_CostsARetransmit_NotAServFail_NorTheServersHealth()
+    {
+        await using var harness = await ResolverHarness.StartAsync(count: 1, upstreams: o => o.MaxAttempts = 3);
+        var upstream = harness.Upstreams[0];
+        var seen = 0;
+        upstream.Responder = query => Interlocked.Increment(ref seen) == 1 ? null : upstream.BuildZoneAnswer(query); // the first answer is lost
+
+        var response = await harness.AskAsync("www.test.");
+
+        Assert.Equal("192.0.2.10", Assert.Single(response!.Answers).Data.ToString());
+        Assert.Equal(2, upstream.UdpQueries); // the same server, once more after its retransmit timeout
+        var server = harness.Registry.All.Single();
+        Assert.Equal(0, server.ConsecutiveFailures);
+        Assert.True(server.RetransmitTimeout(TimeSpan.FromSeconds(10)) < UpstreamServer.InitialRetransmitTimeout); // measured on the answer
+    }
+
+    [Fact]
+    public async Task ASlowAnswer_WithinTheQueryDeadline_IsTaken_WhateverTheRetransmitTimeout()
+    {
+        await using var harness = await ResolverHarness.StartAsync(count: 1, upstreams: o => o.Timeout = TimeSpan.FromMilliseconds(100));
+        harness.Upstreams[0].Delay = TimeSpan.FromMilliseconds(600); // well past the 100 ms the tries may wait, within the 4 s deadline
+
+        var response = await harness.AskAsync("www.test.");
+
+        Assert.Equal(DnsResponseCode.NoError, response!.ResponseCode);
+        Assert.Single(response.Answers);
+    }
+
+    [Fact]
+    public async Task ASilentUpstream_GoesDownAfterFailingAcrossNames_WhileTheOtherAnswersEveryQuestion()
+    {
+        await using var harness = await ResolverHarness.StartAsync();
+        harness.Upstreams[0].Behavior = FakeBehavior.Drop;
+        var silent = harness.Registry.All.First();
+
+        foreach (var name in new[] { "a.test.", "b.test.", "c.test.", "d.test." })
+        {
+            Assert.Equal(DnsResponseCode.NXDomain, (await harness.AskAsync(name))!.ResponseCode); // answered by the second
+        }
+
+        Assert.True(silent.IsDown);
+        Assert.Equal(3, harness.Upstreams[0].UdpQueries); // down after three names: the fourth went straight to the second
+        Assert.Equal(4, harness.Upstreams[1].UdpQueries);
+    }
+
+    [Fact]
+    public async Task ABrokenName_SERVFAILingEverywhere_LeavesTheUpstreamsUp()
+    {
+        await using var harness = await ResolverHarness.StartAsync(upstreams: o => o.FailuresBeforeDown = 2);
+        foreach (var upstream in harness.Upstreams)
+        {
+            upstream.Responder = query => query.Questions[0].Name.ToString() == "broken.test."
+                ? FakeUpstream.CreateResponse(query, DnsResponseCode.ServFail)
+                : upstream.BuildZoneAnswer(query);
+        }
+
+        foreach (var type in new[] { DnsRecordType.A, DnsRecordType.AAAA, DnsRecordType.TXT, DnsRecordType.MX })
+        {
+            Assert.Equal(DnsResponseCode.ServFail, (await harness.AskAsync("broken.test.", type))!.ResponseCode);
+        }
+
+        Assert.All(harness.Registry.All, server => Assert.False(server.IsDown));
+        Assert.Equal(DnsResponseCode.NoError, (await harness.AskAsync("www.test."))!.ResponseCode);
+        Assert.Equal(5, harness.Upstreams[0].TotalQueries); // still first in line
     }
 
     [Fact]

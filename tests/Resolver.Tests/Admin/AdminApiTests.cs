@@ -1,6 +1,9 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Resolver.Core.Upstreams;
 using Resolver.Protocol.Messages;
+using Resolver.Protocol.Names;
 using Resolver.Protocol.Records;
 using Resolver.Tests.Testing;
 
@@ -102,6 +105,28 @@ public sealed class AdminApiTests : IAsyncLifetime
         Assert.Equal(1, root.GetProperty("positive").GetInt32());
         Assert.Equal(1, root.GetProperty("negative").GetInt32());
         Assert.Equal(1_000_000, root.GetProperty("maxEntries").GetInt32());
+    }
+
+    [Fact]
+    public async Task Readiness_HoldsWhileTheUpstreamsAreDownForLessThanTheBackOff_AndReturnsWithAnAnswer()
+    {
+        var server = _app.App.Services.GetRequiredService<UpstreamRegistry>().All.Single();
+        var options = new UpstreamOptions();
+        foreach (var name in new[] { "a.test.", "b.test.", "c.test." })
+        {
+            server.ReportFailure(UpstreamOutcome.Timeout, "no answer", DnsName.Parse(name).Wire, options);
+        }
+
+        Assert.True(server.IsDown);
+        var (downMoments, _) = await _app.SendAsync(HttpMethod.Get, "/readyz", token: null);
+        _app.Time.Advance(options.DownBackoff + TimeSpan.FromSeconds(1));
+        var (downLonger, _) = await _app.SendAsync(HttpMethod.Get, "/readyz", token: null);
+        server.ReportSuccess(TimeSpan.FromMilliseconds(5));
+        var (back, _) = await _app.SendAsync(HttpMethod.Get, "/readyz", token: null);
+
+        Assert.Equal(HttpStatusCode.OK, downMoments);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, downLonger);
+        Assert.Equal(HttpStatusCode.OK, back);
     }
 
     [Fact]

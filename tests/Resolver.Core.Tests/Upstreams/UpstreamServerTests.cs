@@ -1,0 +1,82 @@
+using System.Net;
+using Resolver.Core.Tests.Testing;
+using Resolver.Core.Upstreams;
+using Resolver.Protocol.Names;
+
+namespace Resolver.Core.Tests.Upstreams;
+
+/// <summary>What one upstream's record keeps: its retransmit timeout (RFC 6298) and when it is down.</summary>
+public sealed class UpstreamServerTests
+{
+    private static readonly TimeSpan Max = TimeSpan.FromMilliseconds(1500);
+    private readonly ManualTimeProvider _time = new();
+    private readonly UpstreamOptions _options = new() { FailuresBeforeDown = 3, Timeout = Max };
+
+    private UpstreamServer Server() => new(new IPEndPoint(IPAddress.Loopback, 53), UpstreamTransport.Udp, null, _time);
+
+    private static byte[] Name(string name) => DnsName.Parse(name).Wire.ToArray();
+
+    [Fact]
+    public void RetransmitTimeout_StartsAt400ms_FollowsTheRtt_AndStaysWithin50msAndTheTimeout()
+    {
+        var server = Server();
+        Assert.Equal(TimeSpan.FromMilliseconds(400), server.RetransmitTimeout(Max));
+        Assert.Equal(TimeSpan.FromMilliseconds(300), server.RetransmitTimeout(TimeSpan.FromMilliseconds(300)));
+
+        server.ReportSuccess(TimeSpan.FromMilliseconds(100)); // SRTT 100, RTTVAR 50: RTO = 100 + 4 * 50
+        Assert.Equal(TimeSpan.FromMilliseconds(300), server.RetransmitTimeout(Max));
+
+        for (var i = 0; i < 50; i++)
+        {
+            server.ReportSuccess(TimeSpan.FromMilliseconds(1)); // a loopback server
+        }
+
+        Assert.Equal(TimeSpan.FromMilliseconds(50), server.RetransmitTimeout(Max));
+    }
+
+    [Fact]
+    public void RetransmitTimeout_DoublesOnEachRetransmit_UpToTheTimeout_AndAnAnswerDropsTheBackOff()
+    {
+        var server = Server();
+        server.ReportSuccess(TimeSpan.FromMilliseconds(100));
+
+        server.ReportRetransmit(Max);
+        Assert.Equal(TimeSpan.FromMilliseconds(600), server.RetransmitTimeout(Max));
+        server.ReportRetransmit(Max);
+        server.ReportRetransmit(Max);
+        Assert.Equal(Max, server.RetransmitTimeout(Max));
+
+        server.ReportSuccess(TimeSpan.FromMilliseconds(100));
+        Assert.True(server.RetransmitTimeout(Max) < TimeSpan.FromMilliseconds(600));
+    }
+
+    [Fact]
+    public void FailuresForOneName_NeverMarkTheServerDown()
+    {
+        var server = Server();
+        for (var i = 0; i < 10; i++)
+        {
+            server.ReportFailure(UpstreamOutcome.ServFail, "answered SERVFAIL", Name("broken.example."), _options);
+            server.ReportFailure(UpstreamOutcome.Timeout, "no answer", Name("BROKEN.example."), _options);
+        }
+
+        Assert.False(server.IsDown);
+        Assert.Equal(1, server.ConsecutiveFailures);
+    }
+
+    [Fact]
+    public void FailuresAcrossDistinctNames_MarkItDown_AndAnAnswerInBetweenStartsTheCountAgain()
+    {
+        var server = Server();
+        server.ReportFailure(UpstreamOutcome.ServFail, "answered SERVFAIL", Name("a.example."), _options);
+        server.ReportFailure(UpstreamOutcome.ServFail, "answered SERVFAIL", Name("b.example."), _options);
+        server.ReportSuccess(TimeSpan.FromMilliseconds(5));
+        server.ReportFailure(UpstreamOutcome.Timeout, "no answer", Name("c.example."), _options);
+        server.ReportFailure(UpstreamOutcome.Timeout, "no answer", Name("d.example."), _options);
+        Assert.False(server.IsDown);
+
+        server.ReportFailure(UpstreamOutcome.Timeout, "no answer", Name("e.example."), _options);
+
+        Assert.True(server.IsDown);
+    }
+}
