@@ -1,3 +1,4 @@
+using Resolver.Core.Upstreams;
 using System.Collections.Concurrent;
 using Resolver.Core.Cache;
 
@@ -6,11 +7,11 @@ namespace Resolver.Core.Pipeline;
 /// <summary>Identical questions in flight go upstream once; every asker awaits the same fetch.</summary>
 internal sealed class InFlightQueries
 {
-    private readonly ConcurrentDictionary<CacheKey, Task<FetchResult>> _inFlight = new();
+    private readonly ConcurrentDictionary<CacheKey, Task<UpstreamResult<CacheEntry>>> _inFlight = new();
 
     public int Count => _inFlight.Count;
 
-    public Task<FetchResult> GetOrStart(CacheKey key, Func<CacheKey, Task<FetchResult>> fetch)
+    public Task<UpstreamResult<CacheEntry>> GetOrStart(CacheKey key, Func<CacheKey, Task<UpstreamResult<CacheEntry>>> fetch)
     {
         while (true)
         {
@@ -19,7 +20,7 @@ internal sealed class InFlightQueries
                 return existing;
             }
 
-            var completion = new TaskCompletionSource<FetchResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var completion = new TaskCompletionSource<UpstreamResult<CacheEntry>>(TaskCreationOptions.RunContinuationsAsynchronously);
             if (_inFlight.TryAdd(key, completion.Task))
             {
                 _ = RunAsync(key, fetch, completion);
@@ -28,7 +29,7 @@ internal sealed class InFlightQueries
         }
     }
 
-    private async Task RunAsync(CacheKey key, Func<CacheKey, Task<FetchResult>> fetch, TaskCompletionSource<FetchResult> completion)
+    private async Task RunAsync(CacheKey key, Func<CacheKey, Task<UpstreamResult<CacheEntry>>> fetch, TaskCompletionSource<UpstreamResult<CacheEntry>> completion)
     {
         try
         {
@@ -40,7 +41,7 @@ internal sealed class InFlightQueries
         }
         finally
         {
-            _inFlight.TryRemove(new KeyValuePair<CacheKey, Task<FetchResult>>(key, completion.Task));
+            _inFlight.TryRemove(new KeyValuePair<CacheKey, Task<UpstreamResult<CacheEntry>>>(key, completion.Task));
         }
     }
 }

@@ -202,19 +202,19 @@ public sealed partial class QueryProcessor
         }
 
         var fetched = await fetch.ConfigureAwait(false);
-        if (fetched.Entry is not null)
+        if (fetched.Answer is not null)
         {
-            return Answer(fetched.Entry, query.Span, scan, output.Span, limit, advertised, staleTtl: null);
+            return Answer(fetched.Answer, query.Span, scan, output.Span, limit, advertised, staleTtl: null);
         }
 
         stale ??= options.ServeStale ? _cache.FindStale(key) : null;
         if (stale is not null)
         {
-            return AnswerStale(stale, key, fetched.Upstream.Error ?? fetched.Upstream.Outcome.ToString(), query.Span, scan, output.Span, limit, advertised);
+            return AnswerStale(stale, key, fetched.Error ?? fetched.Outcome.ToString(), query.Span, scan, output.Span, limit, advertised);
         }
 
-        LogServFail(_logger, key.ToString(), fetched.Upstream.Server?.Name ?? "-", fetched.Upstream.Error ?? fetched.Upstream.Outcome.ToString());
-        if (fetched.Upstream.Outcome != UpstreamOutcome.Overloaded)
+        LogServFail(_logger, key.ToString(), fetched.Server?.Name ?? "-", fetched.Error ?? fetched.Outcome.ToString());
+        if (fetched.Outcome != UpstreamOutcome.Overloaded)
         {
             _cache.Store(CacheEntryFactory.CreateServFail(key, query.Span[DnsHeader.Size..scan.QuestionEnd], options, _cache.Time.GetTimestamp()), _cache.Generation);
         }
@@ -229,21 +229,23 @@ public sealed partial class QueryProcessor
         return Answer(stale, query, scan, output, limit, advertised, (uint)_cache.Options.StaleAnswerTtl.TotalSeconds);
     }
 
-    private async Task<FetchResult> FetchAsync(CacheKey key)
+    /// <summary>Asks the upstreams; each answer becomes the cache entry in the same pass that checks it (one that cannot is the next upstream's turn).</summary>
+    private async Task<UpstreamResult<CacheEntry>> FetchAsync(CacheKey key)
     {
         var generation = _cache.Generation;
+        var options = _cache.Options;
         var result = await _upstreams.ResolveAsync(
-            key.Name.ToArray(), key.Type, key.Class, key.Flags.HasFlag(CacheFlags.DnssecOk), key.Flags.HasFlag(CacheFlags.CheckingDisabled), _stopping).ConfigureAwait(false);
-        if (!result.IsAnswer)
+            key.Name.ToArray(),
+            key.Type,
+            key.Class,
+            key.Flags.HasFlag(CacheFlags.DnssecOk),
+            key.Flags.HasFlag(CacheFlags.CheckingDisabled),
+            (response, server) => CacheEntryFactory.Create(key, response, server.Name, options, _cache.Time.GetTimestamp()),
+            _stopping).ConfigureAwait(false);
+        if (result.Answer is not { } entry)
         {
             _cache.FindStale(key)?.MarkRefreshFailed(_cache.Time);
-            return new FetchResult(null, result);
-        }
-
-        var entry = CacheEntryFactory.Create(key, result.Response, result.Server?.Name, _cache.Options, _cache.Time.GetTimestamp());
-        if (entry is null)
-        {
-            return new FetchResult(null, result with { Outcome = UpstreamOutcome.Malformed, Error = "response could not be scanned" });
+            return result;
         }
 
         if (entry.Ttl > 0)
@@ -251,7 +253,7 @@ public sealed partial class QueryProcessor
             _cache.Store(entry, generation);
         }
 
-        return new FetchResult(entry, result);
+        return result;
     }
 
     private void MaybePrefetch(CacheKey key, CacheEntry entry)

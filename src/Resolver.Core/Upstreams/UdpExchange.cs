@@ -16,7 +16,7 @@ internal static class UdpExchange
     private const byte TruncationBit = 0x02;
     private const int PortAttempts = 8;
 
-    public static async Task<byte[]> SendAsync(IPEndPoint server, UpstreamQuery query, CancellationToken cancellationToken)
+    public static async Task<ReadOnlyMemory<byte>> SendAsync(IPEndPoint server, UpstreamQuery query, CancellationToken cancellationToken)
     {
         using var socket = new Socket(server.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         BindRandomPort(socket, server.AddressFamily);
@@ -38,7 +38,7 @@ internal static class UdpExchange
                     buffer[TruncationByte] |= TruncationBit; // cut by the buffer: as good as TC=1
                 }
 
-                return buffer[..received];
+                return buffer.AsMemory(0, received);
             }
         }
     }

@@ -22,6 +22,9 @@ public sealed partial class UpstreamClient : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<UpstreamClient> _logger;
     private readonly ResolverMetrics _metrics;
+    private static readonly object s_answered = new();
+    private static readonly AnswerReader<object> s_anyAnswer = (_, _) => s_answered; // a probe wants a NOERROR or NXDOMAIN, nothing kept
+
     private readonly SemaphoreSlim _outstanding;
 
     public UpstreamClient(
@@ -38,27 +41,28 @@ public sealed partial class UpstreamClient : IDisposable
     /// <summary>Replaces certificate validation for DNS-over-TLS; null (the default) is the system's chain and name checks. For tests.</summary>
     internal System.Net.Security.RemoteCertificateValidationCallback? CertificateValidation { get; set; }
 
-    /// <summary>Resolves a question; never throws for network trouble, which is an outcome.</summary>
-    public async Task<UpstreamResult> ResolveAsync(
-        byte[] name, DnsRecordType type, DnsClass @class, bool dnssecOk, bool checkingDisabled, CancellationToken cancellationToken)
+    /// <summary>Resolves a question, each answer read by <paramref name="read"/>; never throws for network trouble, which is an outcome.</summary>
+    public async Task<UpstreamResult<T>> ResolveAsync<T>(
+        byte[] name, DnsRecordType type, DnsClass @class, bool dnssecOk, bool checkingDisabled, AnswerReader<T> read, CancellationToken cancellationToken)
+        where T : class
     {
         var options = _options.CurrentValue;
         var order = _registry.PoolFor(name).Order(options.Exploration);
         if (order.Length == 0)
         {
-            return new UpstreamResult(UpstreamOutcome.NetworkError, null, null, "no upstream is configured or usable");
+            return new UpstreamResult<T>(UpstreamOutcome.NetworkError, null, null, "no upstream is configured or usable");
         }
 
         using var deadline = new CancellationTokenSource(options.QueryDeadline, _time);
         using var question = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
-        var running = new List<Try>();
-        var last = new UpstreamResult(UpstreamOutcome.Timeout, null, null, "no attempt made");
+        var running = new List<Try<T>>();
+        var last = new UpstreamResult<T>(UpstreamOutcome.Timeout, null, null, "no attempt made");
         var sent = 0;
 
         void Launch()
         {
-            var attempt = new Try(order[sent++ % order.Length]);
-            attempt.Task = AttemptAsync(attempt.Server, name, type, @class, dnssecOk, checkingDisabled, options, question.Token, deadline.Token, attempt);
+            var attempt = new Try<T>(order[sent++ % order.Length]);
+            attempt.Task = AttemptAsync(attempt.Server, name, type, @class, dnssecOk, checkingDisabled, read, options, question.Token, deadline.Token, attempt);
             running.Add(attempt);
         }
 
@@ -130,7 +134,7 @@ public sealed partial class UpstreamClient : IDisposable
         var options = _options.CurrentValue;
         using var deadline = new CancellationTokenSource(options.Timeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
-        var result = await AttemptAsync(server, [0], DnsRecordType.NS, DnsClass.IN, false, false, options, linked.Token, deadline.Token, new Try(server)).ConfigureAwait(false);
+        var result = await AttemptAsync(server, [0], DnsRecordType.NS, DnsClass.IN, false, false, s_anyAnswer, options, linked.Token, deadline.Token, new Try<object>(server)).ConfigureAwait(false);
         return result.IsAnswer;
     }
 
@@ -141,22 +145,24 @@ public sealed partial class UpstreamClient : IDisposable
     /// answer from another server, it is this server's failure (a timeout) only if it is <see cref="Try.Overdue"/>:
     /// the next try went out because this one outlived its retransmit timeout.
     /// </summary>
-    private async Task<UpstreamResult> AttemptAsync(
+    private async Task<UpstreamResult<T>> AttemptAsync<T>(
         UpstreamServer server,
         byte[] name,
         DnsRecordType type,
         DnsClass @class,
         bool dnssecOk,
         bool checkingDisabled,
+        AnswerReader<T> read,
         UpstreamOptions options,
         CancellationToken question,
         CancellationToken deadline,
-        Try attempt)
+        Try<T> attempt)
+        where T : class
     {
         if (!_outstanding.Wait(0, CancellationToken.None))
         {
             _metrics.UpstreamFailed(server, UpstreamOutcome.Overloaded);
-            return new UpstreamResult(UpstreamOutcome.Overloaded, null, server, "too many upstream queries in flight");
+            return new UpstreamResult<T>(UpstreamOutcome.Overloaded, null, server, "too many upstream queries in flight");
         }
 
         server.BeginQuery();
@@ -166,7 +172,7 @@ public sealed partial class UpstreamClient : IDisposable
         {
             var query = UpstreamQuery.Create(name, type, @class, dnssecOk, checkingDisabled, options.CaseRandomization);
             var response = await ExchangeAsync(server, query, question).ConfigureAwait(false);
-            var result = Classify(server, response);
+            var result = Read(server, response.Span, read);
             if (result.IsAnswer)
             {
                 var elapsed = _time.GetElapsedTime(started);
@@ -183,7 +189,7 @@ public sealed partial class UpstreamClient : IDisposable
         }
         catch (OperationCanceledException) when (question.IsCancellationRequested && !deadline.IsCancellationRequested && !attempt.Overdue)
         {
-            return new UpstreamResult(UpstreamOutcome.Timeout, null, server, "cancelled: the question was answered elsewhere first");
+            return new UpstreamResult<T>(UpstreamOutcome.Timeout, null, server, "cancelled: the question was answered elsewhere first");
         }
         catch (Exception e) when (e is OperationCanceledException or SocketException or IOException or System.Security.Authentication.AuthenticationException)
         {
@@ -193,7 +199,7 @@ public sealed partial class UpstreamClient : IDisposable
             server.ReportFailure(outcome, error, name, options);
             _metrics.UpstreamFailed(server, outcome);
             LogAttemptFailed(_logger, server.Name, outcome, error);
-            return new UpstreamResult(outcome, null, server, error);
+            return new UpstreamResult<T>(outcome, null, server, error);
         }
         finally
         {
@@ -202,7 +208,7 @@ public sealed partial class UpstreamClient : IDisposable
         }
     }
 
-    private async Task<byte[]> ExchangeAsync(UpstreamServer server, UpstreamQuery query, CancellationToken cancellationToken)
+    private async Task<ReadOnlyMemory<byte>> ExchangeAsync(UpstreamServer server, UpstreamQuery query, CancellationToken cancellationToken)
     {
         if (server.Transport != UpstreamTransport.Udp)
         {
@@ -211,36 +217,48 @@ public sealed partial class UpstreamClient : IDisposable
         }
 
         var response = await UdpExchange.SendAsync(server.EndPoint, query, cancellationToken).ConfigureAwait(false);
-        var truncated = DnsHeader.TryRead(response, out var header) && header.Truncated;
+        var truncated = DnsHeader.TryRead(response.Span, out var header) && header.Truncated;
         return truncated
             ? await StreamExchange.SendAsync(server, query, tls: false, validation: null, cancellationToken).ConfigureAwait(false)
             : response;
     }
 
-    private static UpstreamResult Classify(UpstreamServer server, byte[] response)
+    /// <summary>
+    /// The one place a response is judged: its RCODE from the header (SERVFAIL and REFUSED fail the try without
+    /// a parse), then, for NOERROR and NXDOMAIN, the caller's single reading pass, which also rejects what it cannot use.
+    /// </summary>
+    private static UpstreamResult<T> Read<T>(UpstreamServer server, ReadOnlySpan<byte> response, AnswerReader<T> read)
+        where T : class
     {
-        if (!DnsMessage.TryParse(response, out var message, out var error))
+        if (!DnsHeader.TryRead(response, out var header))
         {
-            return new UpstreamResult(UpstreamOutcome.Malformed, null, server, $"malformed response: {error}");
+            return new UpstreamResult<T>(UpstreamOutcome.Malformed, null, server, "malformed response: shorter than a header");
         }
 
-        return message.ResponseCode switch
+        switch ((DnsResponseCode)header.ResponseCodeLow)
         {
-            DnsResponseCode.NoError or DnsResponseCode.NXDomain => new UpstreamResult(UpstreamOutcome.Answer, response, server, null),
-            DnsResponseCode.ServFail => new UpstreamResult(UpstreamOutcome.ServFail, null, server, "answered SERVFAIL"),
-            DnsResponseCode.Refused => new UpstreamResult(UpstreamOutcome.Refused, null, server, "answered REFUSED"),
-            var other => new UpstreamResult(UpstreamOutcome.Malformed, null, server, $"answered {other}"),
-        };
+            case DnsResponseCode.ServFail:
+                return new UpstreamResult<T>(UpstreamOutcome.ServFail, null, server, "answered SERVFAIL");
+            case DnsResponseCode.Refused:
+                return new UpstreamResult<T>(UpstreamOutcome.Refused, null, server, "answered REFUSED");
+            case DnsResponseCode.NoError or DnsResponseCode.NXDomain:
+                return read(response, server) is { } answer
+                    ? new UpstreamResult<T>(UpstreamOutcome.Answer, answer, server, null)
+                    : new UpstreamResult<T>(UpstreamOutcome.Malformed, null, server, "malformed response: it could not be read");
+            case var other:
+                return new UpstreamResult<T>(UpstreamOutcome.Malformed, null, server, $"answered {other}");
+        }
     }
 
     /// <summary>One try of a question: where it went, and whether the next try went out because this one was late.</summary>
-    private sealed class Try(UpstreamServer server)
+    private sealed class Try<T>(UpstreamServer server)
+        where T : class
     {
         private volatile bool _overdue;
 
         public UpstreamServer Server { get; } = server;
 
-        public Task<UpstreamResult> Task { get; set; } = null!;
+        public Task<UpstreamResult<T>> Task { get; set; } = null!;
 
         public bool Overdue
         {

@@ -16,8 +16,19 @@ public enum UpstreamOutcome
     Overloaded,
 }
 
-/// <summary>What one question to the upstreams produced; <see cref="Server"/> is who said it.</summary>
-public sealed record UpstreamResult(UpstreamOutcome Outcome, byte[]? Response, UpstreamServer? Server, string? Error)
+/// <summary>
+/// What one question to the upstreams produced: the answer as the caller read it (<see cref="AnswerReader{T}"/>),
+/// or why there is none; <see cref="Server"/> is who said it.
+/// </summary>
+public sealed record UpstreamResult<T>(UpstreamOutcome Outcome, T? Answer, UpstreamServer? Server, string? Error)
+    where T : class
 {
     public bool IsAnswer => Outcome == UpstreamOutcome.Answer;
 }
+
+/// <summary>
+/// Reads a NOERROR or NXDOMAIN response (its ID and question already checked) into what the caller keeps, in
+/// one pass; null when it cannot be used, which fails that try like garbage would, and the next upstream is asked.
+/// </summary>
+public delegate T? AnswerReader<T>(ReadOnlySpan<byte> response, UpstreamServer server)
+    where T : class;

@@ -10,16 +10,20 @@ namespace Resolver.Core.Upstreams;
 /// <summary>
 /// One query to one upstream, with its anti-spoofing state: a cryptographically random ID and,
 /// optionally, a randomized name case (0x20). A response must repeat both, and the question.
+/// Written straight into one array (header, question, OPT), which the checks read the sent name from.
 /// </summary>
 internal sealed class UpstreamQuery
 {
-    private readonly byte[] _name;
+    private const int QuestionFixedLength = 4; // type, class
+    private const int OptLength = 11; // root owner, type, UDP size, extended RCODE, version, flags, no options
+    private const ushort DnssecOkBit = 0x8000;
+    private readonly int _nameLength;
 
-    private UpstreamQuery(byte[] wire, ushort id, byte[] name, DnsRecordType type, DnsClass @class, bool exactCase)
+    private UpstreamQuery(byte[] wire, int nameLength, ushort id, DnsRecordType type, DnsClass @class, bool exactCase)
     {
         Wire = wire;
+        _nameLength = nameLength;
         Id = id;
-        _name = name;
         Type = type;
         Class = @class;
         ExactCase = exactCase;
@@ -35,23 +39,34 @@ internal sealed class UpstreamQuery
 
     public bool ExactCase { get; }
 
+    /// <summary>The name as sent (case randomized or not).</summary>
+    private ReadOnlySpan<byte> SentName => Wire.AsSpan(DnsHeader.Size, _nameLength);
+
     public static UpstreamQuery Create(ReadOnlySpan<byte> name, DnsRecordType type, DnsClass @class, bool dnssecOk, bool checkingDisabled, bool randomizeCase)
     {
-        var sentName = name.ToArray();
+        var id = (ushort)RandomNumberGenerator.GetInt32(ushort.MaxValue + 1);
+        var wire = new byte[DnsHeader.Size + name.Length + QuestionFixedLength + OptLength];
+
+        // AD=1 asks a validating upstream to say whether the answer is authenticated (RFC 6840 §5.7):
+        // Cache:NxDomainCut=Validated relies on it. Clients never see the upstream's AD bit.
+        var header = new DnsHeader { Id = id, RecursionDesired = true, AuthenticData = true, CheckingDisabled = checkingDisabled, QuestionCount = 1, AdditionalCount = 1 };
+        header.TryWrite(wire);
+        var sentName = wire.AsSpan(DnsHeader.Size, name.Length);
+        name.CopyTo(sentName);
         if (randomizeCase)
         {
             RandomizeCase(sentName);
         }
 
-        var id = (ushort)RandomNumberGenerator.GetInt32(ushort.MaxValue + 1);
-        // AD=1 asks a validating upstream to say whether the answer is authenticated (RFC 6840 §5.7):
-        // Cache:NxDomainCut=Validated relies on it. Clients never see the upstream's AD bit.
-        var query = new DnsMessage { Id = id, RecursionDesired = true, AuthenticData = true, CheckingDisabled = checkingDisabled };
-        query.Questions.Add(new DnsQuestion(DnsName.FromWire(sentName), type, @class));
-        query.Edns = new EdnsRecord { UdpPayloadSize = EdnsRecord.DefaultPayloadSize, DnssecOk = dnssecOk };
-        var buffer = new byte[DnsHeader.Size + sentName.Length + 4 + 11];
-        query.TryWrite(buffer, out var written);
-        return new UpstreamQuery(buffer[..written], id, sentName, type, @class, randomizeCase);
+        var rest = wire.AsSpan(DnsHeader.Size + name.Length);
+        BinaryPrimitives.WriteUInt16BigEndian(rest, (ushort)type);
+        BinaryPrimitives.WriteUInt16BigEndian(rest[2..], (ushort)@class);
+        var opt = rest[QuestionFixedLength..];
+        opt[0] = 0; // the root
+        BinaryPrimitives.WriteUInt16BigEndian(opt[1..], (ushort)DnsRecordType.OPT);
+        BinaryPrimitives.WriteUInt16BigEndian(opt[3..], EdnsRecord.DefaultPayloadSize);
+        BinaryPrimitives.WriteUInt16BigEndian(opt[7..], dnssecOk ? DnssecOkBit : (ushort)0); // extended RCODE and version stay 0
+        return new UpstreamQuery(wire, name.Length, id, type, @class, randomizeCase);
     }
 
     /// <summary>Whether <paramref name="response"/> answers this query: QR set, same ID, same single question.</summary>
@@ -67,9 +82,9 @@ internal sealed class UpstreamQuery
             return false;
         }
 
-        var typeOffset = DnsHeader.Size + _name.Length;
-        return response.Length >= typeOffset + 4
-            && NameWire.MatchesAt(response, DnsHeader.Size, _name, ignoreCase: !ExactCase)
+        var typeOffset = DnsHeader.Size + _nameLength;
+        return response.Length >= typeOffset + QuestionFixedLength
+            && NameWire.MatchesAt(response, DnsHeader.Size, SentName, ignoreCase: !ExactCase)
             && BinaryPrimitives.ReadUInt16BigEndian(response[typeOffset..]) == (ushort)Type
             && BinaryPrimitives.ReadUInt16BigEndian(response[(typeOffset + 2)..]) == (ushort)Class;
     }

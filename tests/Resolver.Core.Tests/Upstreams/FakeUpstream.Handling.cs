@@ -75,7 +75,10 @@ internal sealed partial class FakeUpstream
         try
         {
             var response = responder is null ? BuildResponse(query, behavior, overTcp) : responder(query);
-            return response is null ? null : Serialize(response, query, overTcp || IgnoresUdpSize);
+            var bytes = response is null ? null : Serialize(response, query, overTcp || IgnoresUdpSize);
+            return responder is null && behavior == FakeBehavior.CutShort && bytes is not null
+                ? bytes[..(DnsHeader.Size + query.Questions[0].Name.Wire.Length + 4)]
+                : bytes;
         }
 #pragma warning disable CA1031 // A fake server drops what it cannot answer (a throwing Responder included) and keeps serving.
         catch (Exception)

@@ -26,4 +26,7 @@ public enum FakeBehavior
 
     /// <summary>Over UDP TC=1 with no records; over TCP the full answer.</summary>
     Truncate,
+
+    /// <summary>The correct answer cut off after its question, its counts unchanged: it passes the ID and question checks but cannot be read.</summary>
+    CutShort,
 }

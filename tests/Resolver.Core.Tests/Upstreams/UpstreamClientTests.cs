@@ -15,6 +15,7 @@ public class UpstreamClientTests
     [InlineData(FakeBehavior.Garbage)]
     [InlineData(FakeBehavior.WrongId)]
     [InlineData(FakeBehavior.WrongQuestion)]
+    [InlineData(FakeBehavior.CutShort)]
     public async Task FirstUpstreamMisbehaves_AnswerComesFromTheSecond(FakeBehavior behavior)
     {
         await using var harness = await ResolverHarness.StartAsync();
