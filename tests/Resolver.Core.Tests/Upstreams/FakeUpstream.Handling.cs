@@ -12,6 +12,7 @@ internal sealed partial class FakeUpstream
 {
     private const int ClassicUdpSize = 512;
     private const int GarbageLength = 20;
+    private const long FlapMilliseconds = 2000;
 
     private static readonly DnsName s_evilName = DnsName.Parse("evil.test.");
 
@@ -54,7 +55,7 @@ internal sealed partial class FakeUpstream
 
         var behavior = Behavior;
         var responder = Responder;
-        if (responder is null && behavior == FakeBehavior.Drop)
+        if (responder is null && IsSilent(behavior, overTcp))
         {
             return null;
         }
@@ -88,6 +89,15 @@ internal sealed partial class FakeUpstream
         }
     }
 
+    /// <summary>Whether this message goes unanswered: dropped, lost (<see cref="FakeBehavior.Lossy"/>), or in a silent spell.</summary>
+    private bool IsSilent(FakeBehavior behavior, bool overTcp) => behavior switch
+    {
+        FakeBehavior.Drop => true,
+        FakeBehavior.Lossy => !overTcp && Random.Shared.NextDouble() < 0.8,
+        FakeBehavior.Flapping => (_clock.ElapsedMilliseconds / FlapMilliseconds) % 2 == 1,
+        _ => false,
+    };
+
     private DnsMessage BuildResponse(DnsMessage query, FakeBehavior behavior, bool overTcp)
     {
         var response = behavior switch
@@ -109,7 +119,8 @@ internal sealed partial class FakeUpstream
                 }
 
                 break;
-            case FakeBehavior.Truncate when !overTcp:
+            case FakeBehavior.Truncate or FakeBehavior.TruncateThenReset when !overTcp:
+            case FakeBehavior.Lossy when !overTcp && Random.Shared.Next(4) == 0:
                 response.Truncated = true;
                 response.Answers.Clear();
                 response.Authorities.Clear();

@@ -42,7 +42,13 @@ internal sealed partial class FakeUpstream
         {
             Interlocked.Increment(ref _udpQueries);
             var reply = await HandleAsync(datagram, from, overTcp: false, stopping).ConfigureAwait(false);
-            if (reply is not null)
+            if (reply is not null && Responder is null && Behavior == FakeBehavior.WrongSource)
+            {
+                using var elsewhere = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+                elsewhere.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+                await elsewhere.SendToAsync(reply, SocketFlags.None, from, stopping).ConfigureAwait(false);
+            }
+            else if (reply is not null)
             {
                 await _udp.SendToAsync(reply, SocketFlags.None, from, stopping).ConfigureAwait(false);
             }
@@ -97,6 +103,12 @@ internal sealed partial class FakeUpstream
                     var query = new byte[BinaryPrimitives.ReadUInt16BigEndian(prefix)];
                     await stream.ReadExactlyAsync(query, stopping).ConfigureAwait(false);
                     Interlocked.Increment(ref _tcpQueries);
+                    if (Responder is null && Behavior == FakeBehavior.TruncateThenReset)
+                    {
+                        client.LingerState = new LingerOption(true, 0); // closing now sends RST
+                        return;
+                    }
+
                     var reply = await HandleAsync(query, from, overTcp: true, stopping).ConfigureAwait(false);
                     if (reply is not null)
                     {

@@ -21,6 +21,7 @@ internal sealed partial class FakeUpstream : IAsyncDisposable
     private readonly ConcurrentDictionary<Socket, byte> _connections = new();
     private readonly ConcurrentQueue<DnsQuestion> _receivedQuestions = new();
     private readonly ConcurrentQueue<(IPEndPoint From, ushort Id)> _received = new();
+    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
     private readonly Task _udpLoop;
     private readonly Task _tcpLoop;
 

@@ -27,6 +27,18 @@ public enum FakeBehavior
     /// <summary>Over UDP TC=1 with no records; over TCP the full answer.</summary>
     Truncate,
 
+    /// <summary>Over UDP TC=1 with no records; over TCP the connection is reset without an answer.</summary>
+    TruncateThenReset,
+
+    /// <summary>The correct answer, sent from another port than the one asked (an off-path spoofer's datagram).</summary>
+    WrongSource,
+
+    /// <summary>Over UDP 80 % of answers lost, and a quarter of the rest TC=1 with no records; over TCP the full answer.</summary>
+    Lossy,
+
+    /// <summary>Answers for two seconds, then silent for two, and so on.</summary>
+    Flapping,
+
     /// <summary>The correct answer cut off after its question, its counts unchanged: it passes the ID and question checks but cannot be read.</summary>
     CutShort,
 }

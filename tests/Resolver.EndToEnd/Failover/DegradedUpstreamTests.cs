@@ -1,0 +1,104 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using Resolver.Core.Tests.Upstreams;
+using Resolver.EndToEnd.Peers;
+using Resolver.Protocol.Messages;
+using Resolver.Protocol.Names;
+using Resolver.Protocol.Records;
+
+namespace Resolver.EndToEnd.Failover;
+
+/// <summary>
+/// The resolver process with the product's upstream defaults, its first upstream misbehaving in one way
+/// (the fake, in this process) and its second a healthy NSD, under a steady client load of names never
+/// asked before: every question is answered, none with SERVFAIL. The short CI version of the fault modes
+/// that benchmarks/load/degraded.sh measures against Unbound.
+/// </summary>
+public sealed class DegradedUpstreamTests
+{
+    private const int Names = 200;
+    private const int QueriesPerSecond = 50; // four seconds of load: two turns of a flapping upstream
+    private static readonly TimeSpan ClientTimeout = TimeSpan.FromSeconds(6); // past the 4 s question deadline
+
+    public static TheoryData<string> Modes => ["refusing", "slow", .. Enum.GetNames<FakeBehavior>().Where(m => m != nameof(FakeBehavior.Answer) && m != nameof(FakeBehavior.Truncate))];
+
+    [Theory]
+    [MemberData(nameof(Modes))]
+    public async Task With_one_healthy_upstream_every_new_name_is_answered_and_none_fails(string mode)
+    {
+        await using var nsd = await Nsd.StartAsync();
+        await using var fake = await FakeUpstream.StartAsync();
+        if (Enum.TryParse<FakeBehavior>(mode, out var behavior))
+        {
+            fake.Behavior = behavior;
+        }
+        else if (mode == "slow")
+        {
+            fake.Delay = TimeSpan.FromMilliseconds(800); // answers, but later than the next try
+        }
+
+        var first = mode == "refusing" ? FreePorts.Next() : fake.EndPoint.Port; // nothing listens: ICMP port unreachable
+        await using var resolver = await ResolverProcess.StartAsync([first, nsd.Port], configure: ProductUpstreamDefaults);
+
+        var codes = await LoadAsync(resolver.DnsPort, mode);
+
+        var lost = codes.Count(c => c is null);
+        var servFails = codes.Count(c => c == DnsResponseCode.ServFail);
+        var summary = $"{mode}: {lost} lost, {servFails} SERVFAIL of {Names}; fake got {fake.UdpQueries} UDP, {fake.TcpQueries} TCP\n{resolver.Log}";
+        Assert.True(lost == 0 && servFails == 0, summary);
+        Assert.All(codes, c => Assert.Equal(DnsResponseCode.NXDomain, c)); // what NSD says of them: the zone has none of these names
+    }
+
+    /// <summary>Back to the shipped upstream settings (the other end-to-end tests shorten them).</summary>
+    private static void ProductUpstreamDefaults(JsonObject configuration)
+    {
+        var upstreams = configuration["Upstreams"]!.AsObject();
+        upstreams.Remove("Timeout");
+        upstreams.Remove("MaxAttempts");
+        upstreams.Remove("FailuresBeforeDown");
+    }
+
+    /// <summary>Asks <see cref="Names"/> new names at a steady rate, each waited for on its own; the RCODE of each, or null when none came.</summary>
+    private static async Task<DnsResponseCode?[]> LoadAsync(int port, string mode)
+    {
+        var asked = new List<Task<DnsResponseCode?>>();
+        for (var i = 0; i < Names; i++)
+        {
+            asked.Add(AskAsync(port, $"n{i}-{mode.ToLowerInvariant()}.test.example."));
+            await Task.Delay(1000 / QueriesPerSecond);
+        }
+
+        return await Task.WhenAll(asked);
+    }
+
+    private static async Task<DnsResponseCode?> AskAsync(int port, string name)
+    {
+        var query = new DnsMessage { Id = (ushort)RandomNumberGenerator.GetInt32(ushort.MaxValue + 1), RecursionDesired = true };
+        query.Questions.Add(new DnsQuestion(DnsName.Parse(name), DnsRecordType.A));
+        var wire = new byte[512];
+        query.TryWrite(wire, out var written);
+
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port));
+        await socket.SendAsync(wire.AsMemory(0, written));
+        using var timeout = new CancellationTokenSource(ClientTimeout);
+        var buffer = new byte[4096];
+        try
+        {
+            while (true)
+            {
+                var received = await socket.ReceiveAsync(buffer, timeout.Token);
+                if (DnsMessage.TryParse(buffer.AsSpan(0, received), out var response, out _) && response.Id == query.Id)
+                {
+                    return response.ResponseCode;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+    }
+}
