@@ -6,11 +6,18 @@ internal static class Program
 {
     // dotnet run -c Release --project benchmarks/Resolver.Benchmarks -- --filter '*'
     // dotnet run -c Release --project benchmarks/Resolver.Benchmarks -- --entry-footprint
-    private static void Main(string[] args)
+    // dotnet run -c Release --project benchmarks/Resolver.Benchmarks -- --fake-upstream MODE PORT   (for benchmarks/load/degraded.sh)
+    private static async Task Main(string[] args)
     {
         if (args is [Cache.EntryFootprint.Switch])
         {
             Cache.EntryFootprint.Run(Console.Out);
+            return;
+        }
+
+        if (args is [Load.FakeUpstreamServer.Switch, var mode, var port])
+        {
+            await Load.FakeUpstreamServer.RunAsync(mode, int.Parse(port, System.Globalization.CultureInfo.InvariantCulture), Console.Out);
             return;
         }
 

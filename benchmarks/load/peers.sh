@@ -1,8 +1,9 @@
 # Shared by compare.sh and memory.sh (sourced): a work directory removed on exit, the processes started
 # (stopped by PID on exit), and the configuration of the three servers, all on loopback.
 #   nsd_config ZONE ZONEFILE [EXTRA]            writes $work/nsd.conf for NSD on $NSD_PORT
-#   unbound_config THREADS [EXTRA]              writes $work/unbound.conf: Unbound on $UNBOUND_PORT forwarding to NSD
-#   resolver_config [CACHE_JSON]                writes $work/resolver.json: Resolver on $RESOLVER_PORT forwarding to NSD
+#   unbound_config THREADS [EXTRA]              writes $work/unbound.conf: Unbound on $UNBOUND_PORT forwarding to the upstreams
+#   resolver_config [CACHE_JSON]                writes $work/resolver.json: Resolver on $RESOLVER_PORT forwarding to the upstreams
+# The upstreams are the loopback ports in $UPSTREAM_PORTS, in order (default: NSD alone).
 work="$(mktemp -d)"
 pids=()
 cleanup() {
@@ -54,7 +55,7 @@ server:
 ${2:-}
 forward-zone:
   name: "."
-  forward-addr: 127.0.0.1@$NSD_PORT
+$(for port in ${UPSTREAM_PORTS:-$NSD_PORT}; do echo "  forward-addr: 127.0.0.1@$port"; done)
 CONF
 }
 
@@ -64,7 +65,7 @@ resolver_config() {
   cat > "$work/resolver.json" <<CONF
 {
   "Dns": { "Listen": [ "127.0.0.1:$RESOLVER_PORT" ] },
-  "Upstreams": { "Servers": [ { "Address": "127.0.0.1:$NSD_PORT" } ] },
+  "Upstreams": { "Servers": [ $(for port in ${UPSTREAM_PORTS:-$NSD_PORT}; do echo "{ \"Address\": \"127.0.0.1:$port\" }"; done | paste -sd, -) ] },
   $cache
   "Admin": { "Urls": "http://127.0.0.1:$ADMIN_PORT", "TokenFile": "$work/admin-token" },
   "Logging": { "LogLevel": { "Default": "Warning" } }

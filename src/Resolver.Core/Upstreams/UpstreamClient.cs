@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -26,6 +27,7 @@ public sealed partial class UpstreamClient : IDisposable
     private static readonly AnswerReader<object> s_anyAnswer = (_, _) => s_answered; // a probe wants a NOERROR or NXDOMAIN, nothing kept
 
     private readonly SemaphoreSlim _outstanding;
+    private readonly ConcurrentDictionary<UpstreamServer, StreamConnectionPool> _streams = new();
 
     public UpstreamClient(
         UpstreamRegistry registry, IOptionsMonitor<UpstreamOptions> options, TimeProvider time, ResolverMetrics metrics, ILogger<UpstreamClient> logger)
@@ -138,7 +140,19 @@ public sealed partial class UpstreamClient : IDisposable
         return result.IsAnswer;
     }
 
-    public void Dispose() => _outstanding.Dispose();
+    public void Dispose()
+    {
+        foreach (var pool in _streams.Values)
+        {
+            pool.Dispose();
+        }
+
+        _outstanding.Dispose();
+    }
+
+    /// <summary>The persistent TCP (or, for a TLS upstream, DNS-over-TLS) connections to <paramref name="server"/>; a UDP upstream's serve its truncated answers.</summary>
+    internal StreamConnectionPool Streams(UpstreamServer server) =>
+        _streams.GetOrAdd(server, s => new StreamConnectionPool(s, s.Transport == UpstreamTransport.Tls, CertificateValidation, _time));
 
     /// <summary>
     /// One try: waits until <paramref name="question"/> ends or <paramref name="deadline"/> passes. Ended by an
@@ -208,18 +222,18 @@ public sealed partial class UpstreamClient : IDisposable
         }
     }
 
+    /// <summary>Over the server's transport; a truncated UDP answer is asked again at once, over TCP to the same server, on a kept connection.</summary>
     private async Task<ReadOnlyMemory<byte>> ExchangeAsync(UpstreamServer server, UpstreamQuery query, CancellationToken cancellationToken)
     {
         if (server.Transport != UpstreamTransport.Udp)
         {
-            var tls = server.Transport == UpstreamTransport.Tls;
-            return await StreamExchange.SendAsync(server, query, tls, CertificateValidation, cancellationToken).ConfigureAwait(false);
+            return await Streams(server).ExchangeAsync(query, cancellationToken).ConfigureAwait(false);
         }
 
         var response = await UdpExchange.SendAsync(server.EndPoint, query, cancellationToken).ConfigureAwait(false);
         var truncated = DnsHeader.TryRead(response.Span, out var header) && header.Truncated;
         return truncated
-            ? await StreamExchange.SendAsync(server, query, tls: false, validation: null, cancellationToken).ConfigureAwait(false)
+            ? await Streams(server).ExchangeAsync(query, cancellationToken).ConfigureAwait(false)
             : response;
     }
 

@@ -60,7 +60,7 @@ internal sealed partial class FakeUpstream
             return null;
         }
 
-        var delay = Delay;
+        var delay = Delay + (query.Questions.Count == 1 && NameDelays.TryGetValue(query.Questions[0].Name.ToString(), out var extra) ? extra : TimeSpan.Zero);
         if (delay > TimeSpan.Zero)
         {
             await Task.Delay(delay, stopping).ConfigureAwait(false);

@@ -82,10 +82,16 @@ internal sealed partial class FakeUpstream
         }
     }
 
-    /// <summary>RFC 7766: length-prefixed messages, answered one after another until the client closes.</summary>
+    /// <summary>
+    /// RFC 7766: length-prefixed messages, read one after another until the client closes, each answered as soon
+    /// as it is ready (so a slow one does not hold up the rest: answers may leave out of order, as RFC 7766 §6.2.1.1 allows).
+    /// </summary>
     private async Task ServeConnectionAsync(Socket client, CancellationToken stopping)
     {
+        Interlocked.Increment(ref _tcpConnections);
         var stream = new NetworkStream(client, ownsSocket: true);
+        using var writing = new SemaphoreSlim(1, 1);
+        var answering = new List<Task>();
         await using (stream.ConfigureAwait(false))
         {
             try
@@ -97,7 +103,7 @@ internal sealed partial class FakeUpstream
                     var read = await stream.ReadAtLeastAsync(prefix, 2, throwOnEndOfStream: false, stopping).ConfigureAwait(false);
                     if (read < 2)
                     {
-                        return;
+                        break;
                     }
 
                     var query = new byte[BinaryPrimitives.ReadUInt16BigEndian(prefix)];
@@ -109,15 +115,16 @@ internal sealed partial class FakeUpstream
                         return;
                     }
 
-                    var reply = await HandleAsync(query, from, overTcp: true, stopping).ConfigureAwait(false);
-                    if (reply is not null)
+                    var answer = AnswerOverTcpAsync(stream, writing, query, from, stopping);
+                    answering.Add(answer);
+                    if (ClosesAfterAnswer)
                     {
-                        var framed = new byte[reply.Length + 2];
-                        BinaryPrimitives.WriteUInt16BigEndian(framed, (ushort)reply.Length);
-                        reply.CopyTo(framed, 2);
-                        await stream.WriteAsync(framed, stopping).ConfigureAwait(false);
+                        await answer.ConfigureAwait(false);
+                        break;
                     }
                 }
+
+                await Task.WhenAll(answering).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or IOException or SocketException)
             {
@@ -127,6 +134,28 @@ internal sealed partial class FakeUpstream
             {
                 _connections.TryRemove(client, out _);
             }
+        }
+    }
+
+    private async Task AnswerOverTcpAsync(NetworkStream stream, SemaphoreSlim writing, byte[] query, IPEndPoint from, CancellationToken stopping)
+    {
+        var reply = await HandleAsync(query, from, overTcp: true, stopping).ConfigureAwait(false);
+        if (reply is null)
+        {
+            return;
+        }
+
+        var framed = new byte[reply.Length + 2];
+        BinaryPrimitives.WriteUInt16BigEndian(framed, (ushort)reply.Length);
+        reply.CopyTo(framed, 2);
+        await writing.WaitAsync(stopping).ConfigureAwait(false);
+        try
+        {
+            await stream.WriteAsync(framed, stopping).ConfigureAwait(false);
+        }
+        finally
+        {
+            writing.Release();
         }
     }
 }

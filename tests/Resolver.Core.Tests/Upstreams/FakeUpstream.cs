@@ -30,6 +30,7 @@ internal sealed partial class FakeUpstream : IAsyncDisposable
     private Func<DnsMessage, DnsMessage?>? _responder;
     private int _udpQueries;
     private int _tcpQueries;
+    private int _tcpConnections;
     private int _disposed;
 
     private FakeUpstream(Socket udp, Socket tcp)
@@ -68,6 +69,15 @@ internal sealed partial class FakeUpstream : IAsyncDisposable
         set => Volatile.Write(ref _responder, value);
     }
 
+    /// <summary>TCP connections accepted so far.</summary>
+    public int TcpConnections => Volatile.Read(ref _tcpConnections);
+
+    /// <summary>Closes each TCP connection after its first answer, as a server with a short idle timeout may.</summary>
+    public bool ClosesAfterAnswer { get; set; }
+
+    /// <summary>Extra delay before answering a name (its presentation form, e.g. "slow.test."), on top of <see cref="Delay"/>.</summary>
+    public ConcurrentDictionary<string, TimeSpan> NameDelays { get; } = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Sends UDP answers whole, however large, as a server that ignores the query's EDNS size would.</summary>
     public bool IgnoresUdpSize { get; set; }
 
@@ -85,8 +95,8 @@ internal sealed partial class FakeUpstream : IAsyncDisposable
     /// <summary>A snapshot of the source endpoint and ID of every message of at least two bytes.</summary>
     public IReadOnlyList<(IPEndPoint From, ushort Id)> Received => [.. _received];
 
-    /// <summary>Binds UDP on 127.0.0.1:0, then TCP on the same port (retrying on a clash), and starts serving.</summary>
-    public static Task<FakeUpstream> StartAsync()
+    /// <summary>Binds UDP on 127.0.0.1:<paramref name="port"/> (0: any), then TCP on the same port (retrying on a clash), and starts serving.</summary>
+    public static Task<FakeUpstream> StartAsync(int port = 0)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -94,13 +104,12 @@ internal sealed partial class FakeUpstream : IAsyncDisposable
             var tcp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
             try
             {
-                udp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-                var port = ((IPEndPoint)udp.LocalEndPoint!).Port;
-                tcp.Bind(new IPEndPoint(IPAddress.Loopback, port));
+                udp.Bind(new IPEndPoint(IPAddress.Loopback, port));
+                tcp.Bind(new IPEndPoint(IPAddress.Loopback, ((IPEndPoint)udp.LocalEndPoint!).Port));
                 tcp.Listen(64);
                 return Task.FromResult(new FakeUpstream(udp, tcp));
             }
-            catch (SocketException) when (attempt < BindAttempts)
+            catch (SocketException) when (attempt < BindAttempts && port == 0)
             {
                 tcp.Dispose();
                 udp.Dispose();

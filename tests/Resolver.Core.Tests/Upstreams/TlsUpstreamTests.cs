@@ -22,6 +22,7 @@ public sealed class TlsUpstreamTests : IAsyncLifetime
     private X509Certificate2 _certificate = null!;
     private Task _serving = Task.CompletedTask;
     private int _queries;
+    private int _handshakes;
 
     public Task InitializeAsync()
     {
@@ -55,6 +56,20 @@ public sealed class TlsUpstreamTests : IAsyncLifetime
 
         Assert.Equal("192.0.2.99", Assert.Single(response!.Answers).Data.ToString());
         Assert.Equal(1, Volatile.Read(ref _queries));
+    }
+
+    [Fact]
+    public async Task Tls_KeepsItsConnection_OneHandshakeForManyQuestions()
+    {
+        await using var harness = await StartAsync("dns.test");
+
+        foreach (var name in new[] { "www.test.", "mail.test.", "ftp.test." })
+        {
+            Assert.Equal("192.0.2.99", Assert.Single((await harness.AskAsync(name))!.Answers).Data.ToString());
+        }
+
+        Assert.Equal(3, Volatile.Read(ref _queries));
+        Assert.Equal(1, Volatile.Read(ref _handshakes));
     }
 
     [Fact]
@@ -110,20 +125,23 @@ public sealed class TlsUpstreamTests : IAsyncLifetime
             {
                 await using var tls = new SslStream(client.GetStream());
                 await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = _certificate }, stop);
+                Interlocked.Increment(ref _handshakes);
                 var prefix = new byte[2];
-                await tls.ReadExactlyAsync(prefix, stop);
-                var query = new byte[BinaryPrimitives.ReadUInt16BigEndian(prefix)];
-                await tls.ReadExactlyAsync(query, stop);
-                Interlocked.Increment(ref _queries);
+                while (await tls.ReadAtLeastAsync(prefix, 2, throwOnEndOfStream: false, stop) == 2) // queries until the client closes
+                {
+                    var query = new byte[BinaryPrimitives.ReadUInt16BigEndian(prefix)];
+                    await tls.ReadExactlyAsync(query, stop);
+                    Interlocked.Increment(ref _queries);
 
-                var request = DnsMessage.Parse(query);
-                var response = DnsMessage.CreateResponse(request);
-                response.RecursionAvailable = true;
-                response.Answers.Add(new DnsResourceRecord(request.Questions[0].Name, 300, new AData(IPAddress.Parse("192.0.2.99"))));
-                var buffer = new byte[2 + 512];
-                response.TryWrite(buffer.AsSpan(2), out var written);
-                BinaryPrimitives.WriteUInt16BigEndian(buffer, (ushort)written);
-                await tls.WriteAsync(buffer.AsMemory(0, 2 + written), stop);
+                    var request = DnsMessage.Parse(query);
+                    var response = DnsMessage.CreateResponse(request);
+                    response.RecursionAvailable = true;
+                    response.Answers.Add(new DnsResourceRecord(request.Questions[0].Name, 300, new AData(IPAddress.Parse("192.0.2.99"))));
+                    var buffer = new byte[2 + 512];
+                    response.TryWrite(buffer.AsSpan(2), out var written);
+                    BinaryPrimitives.WriteUInt16BigEndian(buffer, (ushort)written);
+                    await tls.WriteAsync(buffer.AsMemory(0, 2 + written), stop);
+                }
             }
             catch (Exception e) when (e is IOException or System.Security.Authentication.AuthenticationException or OperationCanceledException)
             {

@@ -84,6 +84,72 @@ public class UpstreamClientTests
     }
 
     [Fact]
+    public async Task TruncatedAnswers_AreFetchedOverOneKeptTcpConnection()
+    {
+        await using var harness = await ResolverHarness.StartAsync(count: 1);
+        harness.Upstreams[0].Behavior = FakeBehavior.Truncate;
+
+        foreach (var name in new[] { "www.test.", "short.test." })
+        {
+            Assert.NotEmpty((await harness.AskAsync(ResolverHarness.Query(name, DnsRecordType.A), Resolver.Core.Pipeline.DnsTransport.Tcp))!.Answers);
+        }
+
+        Assert.Equal(2, harness.Upstreams[0].TcpQueries);
+        Assert.Equal(1, harness.Upstreams[0].TcpConnections);
+    }
+
+    [Fact]
+    public async Task TcpUpstream_KeepsItsConnection_QuestionAfterQuestion()
+    {
+        await using var harness = await ResolverHarness.StartAsync(count: 1, upstreams: o => o.Servers[0].Transport = UpstreamTransport.Tcp);
+
+        foreach (var name in new[] { "www.test.", "short.test.", "nothing.test." })
+        {
+            Assert.NotNull(await harness.AskAsync(name));
+        }
+
+        Assert.Equal(3, harness.Upstreams[0].TcpQueries);
+        Assert.Equal(1, harness.Upstreams[0].TcpConnections);
+    }
+
+    [Fact]
+    public async Task PipelinedQuestions_TakeTheirAnswersInTheOrderTheyCome()
+    {
+        await using var harness = await ResolverHarness.StartAsync(count: 1, upstreams: o =>
+        {
+            o.Servers[0].Transport = UpstreamTransport.Tcp;
+            o.Timeout = TimeSpan.FromSeconds(3); // no retransmit while the slow ones wait
+        });
+        var upstream = harness.Upstreams[0];
+        upstream.NameDelays["slow1.test."] = upstream.NameDelays["slow2.test."] = TimeSpan.FromSeconds(1);
+
+        var slow = Task.WhenAll(harness.AskAsync("slow1.test."), harness.AskAsync("slow2.test.")); // both connections busy
+        await Task.Delay(200);
+        var fast = harness.AskAsync("www.test."); // so it queues behind a slow one on the same connection
+
+        Assert.Same(fast, await Task.WhenAny(fast, slow));
+        Assert.Equal("192.0.2.10", Assert.Single((await fast)!.Answers).Data.ToString());
+        Assert.All(await slow, r => Assert.Equal(DnsResponseCode.NXDomain, r!.ResponseCode));
+        Assert.Equal(StreamConnectionPool.MaxConnections, upstream.TcpConnections);
+        Assert.Equal(3, upstream.TcpQueries);
+    }
+
+    [Fact]
+    public async Task AConnectionTheServerClosed_IsReplaced_WithoutCountingAgainstIt()
+    {
+        await using var harness = await ResolverHarness.StartAsync(count: 1, upstreams: o => o.Servers[0].Transport = UpstreamTransport.Tcp);
+        harness.Upstreams[0].ClosesAfterAnswer = true;
+
+        foreach (var name in new[] { "www.test.", "short.test.", "nothing.test." })
+        {
+            Assert.NotEqual(DnsResponseCode.ServFail, (await harness.AskAsync(name))!.ResponseCode);
+        }
+
+        Assert.Equal(3, harness.Upstreams[0].TcpConnections);
+        Assert.Equal(0, harness.Registry.All.Single().ConsecutiveFailures);
+    }
+
+    [Fact]
     public async Task TcpTransport_IsUsedDirectly()
     {
         await using var harness = await ResolverHarness.StartAsync(count: 1, upstreams: o => o.Servers[0].Transport = UpstreamTransport.Tcp);

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Degraded upstreams: Resolver vs Unbound, each alone on core 1, under a steady load of names never asked
+# before (dnsperf on core 0, $RATE queries/s for $SECONDS_PER_RUN s), with the same two upstreams on loopback:
+# a misbehaving one first (the tests' fake upstream as a process: benchmarks/Resolver.Benchmarks
+# --fake-upstream) and NSD second. Modes ($MODES): healthy (NSD alone), refusing (a closed port), drop
+# (black-holed), slow (+800 ms), servfail, refused, garbage, truncatethenreset (TC=1, then a TCP reset),
+# wrongid, wrongquestion, wrongsource (spoofed), lossy (80 % of UDP answers lost, some TC=1), flapping (every
+# 2 s), cutshort, and all-lossy (two lossy fakes, no NSD). Every name is NXDOMAIN from both upstreams.
+# One line per server and mode: q/s, lost, SERVFAIL, p99 latency, server CPU µs per query; then the ratios
+# Resolver/Unbound. Each server and fake starts afresh per mode, so no health state carries over, and each
+# server is warmed for 2 s (other new names, same mode) before it is measured.
+# Needs: dnsperf nsd unbound (apt-get install -y dnsperf nsd unbound) and Release builds:
+#   dotnet build -c Release src/Resolver && dotnet build -c Release benchmarks/Resolver.Benchmarks
+# Bounded: dnsperf stops after $SECONDS_PER_RUN s per run; every process started here is stopped by PID.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+RATE="${RATE:-2000}"
+SECONDS_PER_RUN="${SECONDS_PER_RUN:-10}"
+MODES="${MODES:-healthy refusing drop slow servfail refused garbage truncatethenreset wrongid wrongquestion wrongsource lossy flapping cutshort all-lossy}"
+NSD_PORT=25654 RESOLVER_PORT=25653 UNBOUND_PORT=25655 ADMIN_PORT=25680 FAKE_PORT=25656 FAKE2_PORT=25657 CLOSED_PORT=25658
+. "$here/peers.sh"
+fake_dll="$repo/benchmarks/Resolver.Benchmarks/bin/Release/net10.0/Resolver.Benchmarks.dll"
+
+cp "$here/test.example.zone" "$work/"
+nsd_config test.example test.example.zone "  rrl-ratelimit: 0"
+taskset -c 0 nsd -c "$work/nsd.conf" -d & pids+=($!)
+sleep 1
+
+started=() # the processes of the current mode, stopped at its end
+start() { "$@" & pids+=($!); started+=($!); last=$!; }
+stop_mode() {
+  for p in "${started[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${started[@]}"; do wait "$p" 2>/dev/null || true; done
+  started=()
+}
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+measure() { # server port pid mode: prints "q/s lost servfail p99ms cpu_us"
+  local server=$1 port=$2 pid=$3 mode=$4
+  local count=$((RATE * SECONDS_PER_RUN + RATE))
+  for i in $(seq 1 "$count"); do echo "n$i-$mode-$server.test.example A"; done > "$work/names.txt"
+  for i in $(seq 1 $((RATE * 2))); do echo "w$i-$mode-$server.test.example A"; done > "$work/warm.txt"
+  taskset -c 0 dnsperf -s 127.0.0.1 -p "$port" -d "$work/warm.txt" -n 1 -l 2 -Q "$RATE" -c 20 -t 5 > /dev/null 2>&1 || true # the JIT, and the mode's first failures
+  local before; before=$(cpu_ticks "$pid")
+  taskset -c 0 dnsperf -s 127.0.0.1 -p "$port" -d "$work/names.txt" -n 1 -l "$SECONDS_PER_RUN" -Q "$RATE" -c 20 -t 5 -v > "$work/$server.txt" 2>&1 || true
+  local after; after=$(cpu_ticks "$pid")
+  local hz; hz=$(getconf CLK_TCK)
+  local qps lost completed servfail p99
+  qps=$(awk '/Queries per second/ {print $4}' "$work/$server.txt")
+  lost=$(awk '/Queries lost/ {print $3}' "$work/$server.txt")
+  completed=$(awk '/Queries completed/ {print $3}' "$work/$server.txt")
+  servfail=$(grep -c '^> SERVFAIL' "$work/$server.txt" || true)
+  p99=$(awk '/^> [A-Z]/ {print $NF * 1000}' "$work/$server.txt" | sort -n | awk '{v[NR] = $1} END {if (NR) printf "%.1f", v[int(NR * 0.99 + 0.5)]; else print "-"}')
+  local cpu; cpu=$(awk -v t=$((after - before)) -v hz="$hz" -v n="$completed" 'BEGIN {if (n > 0) printf "%.1f", t / hz * 1e6 / n; else print "-"}')
+  echo "${qps:-0} ${lost:-?} $servfail $p99 $cpu"
+}
+
+printf '%-18s %-9s %9s %7s %9s %9s %11s\n' mode server "q/s" lost SERVFAIL "p99 ms" "CPU us/q"
+for mode in $MODES; do
+  case $mode in
+    healthy) UPSTREAM_PORTS="$NSD_PORT" ;;
+    refusing) UPSTREAM_PORTS="$CLOSED_PORT $NSD_PORT" ;;
+    all-lossy) UPSTREAM_PORTS="$FAKE_PORT $FAKE2_PORT" ;;
+    *) UPSTREAM_PORTS="$FAKE_PORT $NSD_PORT" ;;
+  esac
+  case $mode in
+    healthy | refusing) ;;
+    all-lossy)
+      start taskset -c 0 dotnet "$fake_dll" --fake-upstream lossy "$FAKE_PORT" > "$work/fake.log" 2>&1
+      start taskset -c 0 dotnet "$fake_dll" --fake-upstream lossy "$FAKE2_PORT" > "$work/fake2.log" 2>&1 ;;
+    *) start taskset -c 0 dotnet "$fake_dll" --fake-upstream "$mode" "$FAKE_PORT" > "$work/fake.log" 2>&1 ;;
+  esac
+  unbound_config 1 '  local-zone: "test.example." nodefault'
+  start taskset -c 1 unbound -d -c "$work/unbound.conf"
+  unbound_pid=$last
+  resolver_config '{ "SnapshotPath": "" }'
+  start taskset -c 1 dotnet "$repo/src/Resolver/bin/Release/net10.0/Resolver.dll" --config "$work/resolver.json" > "$work/resolver.log" 2>&1
+  resolver_pid=$last
+  sleep 4
+  unbound_line=$(measure unbound $UNBOUND_PORT "$unbound_pid" "$mode")
+  resolver_line=$(measure resolver $RESOLVER_PORT "$resolver_pid" "$mode")
+  printf '%-18s %-9s %9s %7s %9s %9s %11s\n' "$mode" unbound $unbound_line
+  printf '%-18s %-9s %9s %7s %9s %9s %11s\n' "$mode" resolver $resolver_line
+  awk -v r="$resolver_line" -v u="$unbound_line" -v m="$mode" 'BEGIN {split(r, a, " "); split(u, b, " ");
+    printf "%-18s %-9s %9s %7s %9s %9s %11s\n", m, "ratio", (b[1] > 0 ? sprintf("%.2f", a[1] / b[1]) : "-"), "", "",
+      (b[4] > 0 ? sprintf("%.2f", a[4] / b[4]) : "-"), (b[5] > 0 ? sprintf("%.2f", a[5] / b[5]) : "-")}'
+  stop_mode
+done
