@@ -23,6 +23,7 @@ public sealed partial class UpstreamClient : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<UpstreamClient> _logger;
     private readonly ResolverMetrics _metrics;
+    private static readonly TimeSpan RetransmitBand = TimeSpan.FromMilliseconds(400);
     private static readonly object s_answered = new();
     private static readonly AnswerReader<object> s_anyAnswer = (_, _) => s_answered; // a probe wants a NOERROR or NXDOMAIN, nothing kept
 
@@ -63,7 +64,7 @@ public sealed partial class UpstreamClient : IDisposable
 
         void Launch()
         {
-            var attempt = new Try<T>(order[sent++ % order.Length]);
+            var attempt = new Try<T>(sent++ == 0 ? order[0] : NextAfter(order, running.Count > 0 ? running[^1].Server : last.Server ?? order[0]));
             attempt.Task = AttemptAsync(attempt.Server, name, type, @class, dnssecOk, checkingDisabled, read, options, question.Token, deadline.Token, attempt);
             running.Add(attempt);
         }
@@ -88,7 +89,7 @@ public sealed partial class UpstreamClient : IDisposable
                         if (wait == rto)
                         {
                             latest.Overdue = true;
-                            latest.Server.ReportRetransmit(options.Timeout);
+                            latest.Server.ReportRetransmit(rto, options.Timeout);
                             _metrics.UpstreamRetransmitted(latest.Server);
                         }
 
@@ -128,6 +129,27 @@ public sealed partial class UpstreamClient : IDisposable
             await question.CancelAsync().ConfigureAwait(false);
             await ((Task)Task.WhenAll(running.Select(t => t.Task))).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
+    }
+
+    /// <summary>
+    /// The server for the next try: the one after <paramref name="previous"/> in policy order among those whose
+    /// retransmit timeout lies within <see cref="RetransmitBand"/> of the best (Unbound's RTT band), so a retry
+    /// does not wait on a server backed off to seconds while another answers in milliseconds.
+    /// </summary>
+    private static UpstreamServer NextAfter(UpstreamServer[] order, UpstreamServer previous)
+    {
+        var best = order.Min(s => s.RetransmitTimeoutMs);
+        var start = Array.IndexOf(order, previous) + 1;
+        for (var i = 0; i < order.Length; i++)
+        {
+            var candidate = order[(start + i) % order.Length];
+            if (candidate.RetransmitTimeoutMs <= best + RetransmitBand.TotalMilliseconds)
+            {
+                return candidate;
+            }
+        }
+
+        return previous;
     }
 
     /// <summary>Sends a probe (". NS") to a down server, waiting at most Upstreams:Timeout; success brings it back up.</summary>

@@ -23,8 +23,11 @@ public sealed class UpstreamOptions
     /// <summary>How long one client question may take upstream, all tries included; then it fails (or is served stale).</summary>
     public TimeSpan QueryDeadline { get; set; } = TimeSpan.FromSeconds(4);
 
-    /// <summary>Tries per client question, across upstreams (each goes to the next one, round the list): a cap on what one question may send.</summary>
-    public int MaxAttempts { get; set; } = 6;
+    /// <summary>
+    /// Tries per client question, across upstreams: a cap on what one question may send (Unbound's is 32). With every
+    /// upstream losing most answers, retries are what still gets one through; the question deadline bounds the time.
+    /// </summary>
+    public int MaxAttempts { get; set; } = 20;
 
     /// <summary>When on, a slow try is joined by one to the next upstream after <see cref="HedgeDelay"/>; the first good answer wins.</summary>
     public bool Hedging { get; set; }
@@ -54,7 +57,7 @@ public sealed class UpstreamOptions
 
 public enum UpstreamPolicy
 {
-    /// <summary>Lowest smoothed RTT first, with occasional exploration.</summary>
+    /// <summary>Lowest retransmit timeout (smoothed RTT and variance, backed off by unanswered tries) first, with occasional exploration.</summary>
     Fastest,
 
     /// <summary>In configuration order.</summary>

@@ -25,8 +25,9 @@ public sealed class UpstreamPool
         switch (Policy)
         {
             case UpstreamPolicy.Fastest:
-                // Unmeasured servers (RTT 0) come first, so each gets measured.
-                Array.Sort(usable, (a, b) => a.SmoothedRttMs.CompareTo(b.SmoothedRttMs));
+                // By retransmit timeout: RTT and its variance, backed off by unanswered tries (as Unbound's RTT bands).
+                // An unmeasured server starts at 400 ms; exploration below gets it measured.
+                Array.Sort(usable, (a, b) => a.RetransmitTimeoutMs.CompareTo(b.RetransmitTimeoutMs));
                 if (usable.Length > 1 && RandomNumberGenerator.GetInt32(1_000_000) < exploration * 1_000_000)
                 {
                     var pick = 1 + RandomNumberGenerator.GetInt32(usable.Length - 1);

@@ -117,25 +117,33 @@ public sealed class UpstreamServer
 
     public void EndQuery() => Interlocked.Decrement(ref _inFlight);
 
+    /// <summary>
+    /// The retransmit timeout as it stands, backed off by unanswered tries: what the Fastest policy sorts by,
+    /// so a server that has gone quiet sorts behind one that answers (its RTT estimate alone would not move).
+    /// </summary>
+    public double RetransmitTimeoutMs { get { lock (_lock) { return _rtoMs == 0 ? InitialRetransmitTimeout.TotalMilliseconds : _rtoMs; } } }
+
     /// <summary>How long to wait for this server's answer before the next try goes out, within [50 ms, <paramref name="max"/>].</summary>
-    public TimeSpan RetransmitTimeout(TimeSpan max)
-    {
-        double ms;
-        lock (_lock)
-        {
-            ms = _rtoMs == 0 ? InitialRetransmitTimeout.TotalMilliseconds : _rtoMs;
-        }
+    public TimeSpan RetransmitTimeout(TimeSpan max) =>
+        TimeSpan.FromMilliseconds(Math.Clamp(RetransmitTimeoutMs, MinRetransmitTimeout.TotalMilliseconds, Math.Max(max.TotalMilliseconds, MinRetransmitTimeout.TotalMilliseconds)));
 
-        return TimeSpan.FromMilliseconds(Math.Clamp(ms, MinRetransmitTimeout.TotalMilliseconds, Math.Max(max.TotalMilliseconds, MinRetransmitTimeout.TotalMilliseconds)));
-    }
-
-    /// <summary>A try went unanswered for its retransmit timeout: the next waits twice as long (RFC 6298 §5.5), up to <paramref name="max"/>.</summary>
-    public void ReportRetransmit(TimeSpan max)
+    /// <summary>
+    /// A try went unanswered for the retransmit timeout it was given (<paramref name="waited"/>): the next waits
+    /// twice that (RFC 6298 §5.5), up to <paramref name="max"/>. As Unbound does it: twice the timeout the try
+    /// waited, not the current one, so the questions in flight that time out together double it once; and not
+    /// at all when an answer has brought it below that meanwhile (an old try must not undo a fresh estimate).
+    /// </summary>
+    public void ReportRetransmit(TimeSpan waited, TimeSpan max)
     {
         lock (_lock)
         {
-            var current = _rtoMs == 0 ? InitialRetransmitTimeout.TotalMilliseconds : _rtoMs;
-            _rtoMs = Math.Min(2 * current, max.TotalMilliseconds);
+            var current = Math.Max(_rtoMs == 0 ? InitialRetransmitTimeout.TotalMilliseconds : _rtoMs, MinRetransmitTimeout.TotalMilliseconds);
+            if (current < waited.TotalMilliseconds)
+            {
+                return;
+            }
+
+            _rtoMs = Math.Min(Math.Max(current, 2 * waited.TotalMilliseconds), max.TotalMilliseconds);
         }
     }
 
@@ -194,10 +202,6 @@ public sealed class UpstreamServer
                 _consecutiveFailures++;
             }
 
-            if (outcome == UpstreamOutcome.Timeout)
-            {
-                _srttMs = Math.Max(_srttMs, options.Timeout.TotalMilliseconds); // no answer at all: at least as slow as the longest wait
-            }
 
             wentDown = DownSince is null && _consecutiveFailures >= options.FailuresBeforeDown;
             if (wentDown)

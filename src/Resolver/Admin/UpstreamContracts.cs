@@ -8,6 +8,7 @@ public sealed record UpstreamView(
     string? TlsName,
     string State,
     double SmoothedRttMs,
+    double RetransmitTimeoutMs,
     int InFlight,
     long Queries,
     long Failures,

@@ -40,6 +40,7 @@ internal static partial class UpstreamEndpoints
         server.TlsName,
         server.Drained ? "drained" : server.IsDown ? "down" : "up",
         Math.Round(server.SmoothedRttMs, 2),
+        Math.Round(server.RetransmitTimeoutMs, 2),
         server.InFlight,
         server.Queries,
         server.Failures,

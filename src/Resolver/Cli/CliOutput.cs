@@ -93,13 +93,14 @@ internal static class CliOutput
             return;
         }
 
-        var table = new TextTable(["NAME", "STATE", "RTT(ms)", "INFLIGHT", "QUERIES", "FAILURES", "TIMEOUTS", "DOWN-SINCE", "LAST-ERROR"], 2, 3, 4, 5, 6);
+        var table = new TextTable(["NAME", "STATE", "RTT(ms)", "RTO(ms)", "INFLIGHT", "QUERIES", "FAILURES", "TIMEOUTS", "DOWN-SINCE", "LAST-ERROR"], 2, 3, 4, 5, 6, 7);
         foreach (var u in upstreams)
         {
             table.Add(
                 u.Name,
                 u.State,
                 u.SmoothedRttMs.ToString("0.0", s_invariant),
+                u.RetransmitTimeoutMs.ToString("0", s_invariant),
                 u.InFlight.ToString(s_invariant),
                 u.Queries.ToString(s_invariant),
                 u.Failures.ToString(s_invariant),

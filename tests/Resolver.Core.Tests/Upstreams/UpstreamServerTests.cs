@@ -35,19 +35,24 @@ public sealed class UpstreamServerTests
     }
 
     [Fact]
-    public void RetransmitTimeout_DoublesOnEachRetransmit_UpToTheTimeout_AndAnAnswerDropsTheBackOff()
+    public void RetransmitTimeout_DoublesOncePerTimeoutValue_UpToTheTimeout_AndAnAnswerDropsTheBackOff()
     {
         var server = Server();
         server.ReportSuccess(TimeSpan.FromMilliseconds(100));
 
-        server.ReportRetransmit(Max);
+        server.ReportRetransmit(TimeSpan.FromMilliseconds(300), Max);
+        server.ReportRetransmit(TimeSpan.FromMilliseconds(300), Max); // another question that waited as long: no second doubling
         Assert.Equal(TimeSpan.FromMilliseconds(600), server.RetransmitTimeout(Max));
-        server.ReportRetransmit(Max);
-        server.ReportRetransmit(Max);
+        server.ReportRetransmit(TimeSpan.FromMilliseconds(600), Max);
+        server.ReportRetransmit(TimeSpan.FromMilliseconds(1200), Max);
         Assert.Equal(Max, server.RetransmitTimeout(Max));
 
         server.ReportSuccess(TimeSpan.FromMilliseconds(100));
-        Assert.True(server.RetransmitTimeout(Max) < TimeSpan.FromMilliseconds(600));
+        var estimate = server.RetransmitTimeout(Max);
+        Assert.True(estimate < TimeSpan.FromMilliseconds(600));
+
+        server.ReportRetransmit(Max, Max); // a try sent before that answer, timing out late: the estimate stands
+        Assert.Equal(estimate, server.RetransmitTimeout(Max));
     }
 
     [Fact]

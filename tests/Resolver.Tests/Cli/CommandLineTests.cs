@@ -214,7 +214,7 @@ public sealed class CommandLineTests : IAsyncLifetime
 
         Assert.Equal(0, code);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        Assert.Matches(@"^NAME\s+STATE\s+RTT\(ms\)\s+INFLIGHT\s+QUERIES\s+FAILURES\s+TIMEOUTS\s+DOWN-SINCE\s+LAST-ERROR$", lines[0]);
+        Assert.Matches(@"^NAME\s+STATE\s+RTT\(ms\)\s+RTO\(ms\)\s+INFLIGHT\s+QUERIES\s+FAILURES\s+TIMEOUTS\s+DOWN-SINCE\s+LAST-ERROR$", lines[0]);
         Assert.StartsWith("127.0.0.1:9/udp ", lines[1], StringComparison.Ordinal);
     }
 
