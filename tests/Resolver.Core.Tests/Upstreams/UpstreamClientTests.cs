@@ -258,6 +258,22 @@ public class UpstreamClientTests
     }
 
     [Fact]
+    public async Task ARetry_SkipsAServerBackedOffFarBeyondTheBest()
+    {
+        await using var harness = await ResolverHarness.StartAsync(count: 3);
+        harness.Upstreams[0].Behavior = FakeBehavior.Drop;
+        var backedOff = harness.Registry.All.ElementAt(1);
+        backedOff.ReportRetransmit(UpstreamServer.InitialRetransmitTimeout, harness.UpstreamOptions.Timeout); // 800 ms
+        backedOff.ReportRetransmit(TimeSpan.FromMilliseconds(800), harness.UpstreamOptions.Timeout); // 1500 ms: past the 400 ms band
+
+        var response = await harness.AskAsync("www.test.");
+
+        Assert.Single(response!.Answers);
+        Assert.Equal(0, harness.Upstreams[1].TotalQueries);
+        Assert.Equal(1, harness.Upstreams[2].TotalQueries);
+    }
+
+    [Fact]
     public async Task ASlowAnswer_WithinTheQueryDeadline_IsTaken_WhateverTheRetransmitTimeout()
     {
         await using var harness = await ResolverHarness.StartAsync(count: 1, upstreams: o => o.Timeout = TimeSpan.FromMilliseconds(100));
