@@ -23,7 +23,6 @@ public sealed partial class UpstreamClient : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<UpstreamClient> _logger;
     private readonly ResolverMetrics _metrics;
-    private static readonly TimeSpan RetransmitBand = TimeSpan.FromMilliseconds(400);
     private static readonly object s_answered = new();
     private static readonly AnswerReader<object> s_anyAnswer = (_, _) => s_answered; // a probe wants a NOERROR or NXDOMAIN, nothing kept
 
@@ -133,7 +132,7 @@ public sealed partial class UpstreamClient : IDisposable
 
     /// <summary>
     /// The server for the next try: the one after <paramref name="previous"/> in policy order among those whose
-    /// retransmit timeout lies within <see cref="RetransmitBand"/> of the best (Unbound's RTT band), so a retry
+    /// retransmit timeout lies within <see cref="UpstreamServer.RetransmitBand"/> of the best (Unbound's RTT band), so a retry
     /// does not wait on a server backed off to seconds while another answers in milliseconds.
     /// </summary>
     private static UpstreamServer NextAfter(UpstreamServer[] order, UpstreamServer previous)
@@ -143,7 +142,7 @@ public sealed partial class UpstreamClient : IDisposable
         for (var i = 0; i < order.Length; i++)
         {
             var candidate = order[(start + i) % order.Length];
-            if (candidate.RetransmitTimeoutMs <= best + RetransmitBand.TotalMilliseconds)
+            if (candidate.RetransmitTimeoutMs <= best + UpstreamServer.RetransmitBand.TotalMilliseconds)
             {
                 return candidate;
             }

@@ -45,7 +45,7 @@ public sealed class UpstreamOptions
 
     public TimeSpan MaxDownBackoff { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>Share of queries the Fastest policy sends to a random healthy upstream, to keep RTTs current.</summary>
+    /// <summary>Share of queries the Fastest policy sends first to another healthy upstream within the RTT band (400 ms of the best), to keep RTTs current.</summary>
     public double Exploration { get; set; } = 0.05;
 
     /// <summary>Cap on upstream queries in flight at once; past it, questions fail fast instead of queueing.</summary>

@@ -25,12 +25,14 @@ public sealed class UpstreamPool
         switch (Policy)
         {
             case UpstreamPolicy.Fastest:
-                // By retransmit timeout: RTT and its variance, backed off by unanswered tries (as Unbound's RTT bands).
-                // An unmeasured server starts at 400 ms; exploration below gets it measured.
+                // By retransmit timeout: RTT and its variance, backed off by unanswered tries. Exploration keeps the
+                // RTTs of the others current, but only within the RTT band: a client never waits on a server known
+                // to be far slower (one that was, and has recovered, is measured again when it is asked as a fallback).
                 Array.Sort(usable, (a, b) => a.RetransmitTimeoutMs.CompareTo(b.RetransmitTimeoutMs));
-                if (usable.Length > 1 && RandomNumberGenerator.GetInt32(1_000_000) < exploration * 1_000_000)
+                var band = usable.Length == 0 ? 0 : usable.Count(s => s.RetransmitTimeoutMs <= usable[0].RetransmitTimeoutMs + UpstreamServer.RetransmitBand.TotalMilliseconds);
+                if (band > 1 && RandomNumberGenerator.GetInt32(1_000_000) < exploration * 1_000_000)
                 {
-                    var pick = 1 + RandomNumberGenerator.GetInt32(usable.Length - 1);
+                    var pick = 1 + RandomNumberGenerator.GetInt32(band - 1);
                     (usable[0], usable[pick]) = (usable[pick], usable[0]);
                 }
 

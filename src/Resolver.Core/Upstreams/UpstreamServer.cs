@@ -14,6 +14,12 @@ public sealed class UpstreamServer
     /// <summary>The shortest retransmit timeout, however fast the server has been.</summary>
     public static readonly TimeSpan MinRetransmitTimeout = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>
+    /// How far above the best server's retransmit timeout another may lie and still be chosen for a retry or an
+    /// exploring first try (Unbound's RTT band): beyond it, a server is asked only when the better ones fail.
+    /// </summary>
+    public static readonly TimeSpan RetransmitBand = TimeSpan.FromMilliseconds(400);
+
     /// <summary>The retransmit timeout of a server not yet measured (Unbound starts at 376 ms).</summary>
     public static readonly TimeSpan InitialRetransmitTimeout = TimeSpan.FromMilliseconds(400);
 

@@ -56,6 +56,22 @@ public sealed class UpstreamServerTests
     }
 
     [Fact]
+    public void Fastest_ExploresOnlyWithinTheRttBand()
+    {
+        var (fast, near, far) = (Server(), Server(), Server());
+        fast.ReportSuccess(TimeSpan.FromMilliseconds(1)); // RTO 50 ms
+        near.ReportSuccess(TimeSpan.FromMilliseconds(100)); // 300 ms: within 400 ms of the best
+        far.ReportSuccess(TimeSpan.FromMilliseconds(800)); // 1500 ms: beyond
+        var pool = new UpstreamPool([far, near, fast], UpstreamPolicy.Fastest);
+
+        var firsts = Enumerable.Range(0, 50).Select(_ => pool.Order(exploration: 1)[0]).ToList();
+
+        Assert.DoesNotContain(far, firsts);
+        Assert.All(firsts, first => Assert.Same(near, first)); // always exploring: always the other one in the band
+        Assert.Equal([fast, near, far], pool.Order(exploration: 0));
+    }
+
+    [Fact]
     public void FailuresForOneName_NeverMarkTheServerDown()
     {
         var server = Server();
