@@ -113,9 +113,15 @@ internal sealed class StreamConnection : IAsyncDisposable
         {
             await _stream.WriteAsync(framed, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
         {
+            // A write cut short (cancelled included) may leave half a message on the stream: nothing more can follow it.
             Close(new ConnectionClosedException($"writing failed: {e.Message}"));
+            if (e is OperationCanceledException)
+            {
+                throw;
+            }
+
             throw new ConnectionClosedException($"writing failed: {e.Message}");
         }
         finally

@@ -10,22 +10,22 @@ namespace Resolver.Core.Upstreams;
 
 /// <summary>
 /// Asks the upstreams one question: picks the pool (per-domain forwarders), orders its servers by policy,
-/// and sends one try at a time until an answer comes. The next try (to the next server, round the list)
+/// and sends one try at a time until an answer comes. The next try (to the next server within the RTT band)
 /// goes when the last one's retransmit timeout runs out, or at once when a try fails (SERVFAIL, REFUSED,
 /// garbage); earlier tries keep listening, so a late answer still wins. All of it within
 /// <see cref="UpstreamOptions.QueryDeadline"/> and <see cref="UpstreamOptions.MaxAttempts"/> tries.
-/// A truncated UDP answer is asked again over TCP. Reports health and RTTs to each server.
+/// A truncated UDP answer is asked again over TCP, on a kept connection. Reports health and RTTs to each server.
 /// </summary>
 public sealed partial class UpstreamClient : IDisposable
 {
+    private static readonly object s_answered = new();
+    private static readonly AnswerReader<object> s_anyAnswer = (_, _) => s_answered; // a probe wants a NOERROR or NXDOMAIN, nothing kept
+
     private readonly UpstreamRegistry _registry;
     private readonly IOptionsMonitor<UpstreamOptions> _options;
     private readonly TimeProvider _time;
     private readonly ILogger<UpstreamClient> _logger;
     private readonly ResolverMetrics _metrics;
-    private static readonly object s_answered = new();
-    private static readonly AnswerReader<object> s_anyAnswer = (_, _) => s_answered; // a probe wants a NOERROR or NXDOMAIN, nothing kept
-
     private readonly SemaphoreSlim _outstanding;
     private readonly ConcurrentDictionary<UpstreamServer, StreamConnectionPool> _streams = new();
 

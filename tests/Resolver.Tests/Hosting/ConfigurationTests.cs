@@ -70,6 +70,8 @@ public sealed class ConfigurationTests : IDisposable
     [InlineData("""{ "Servers": [] }""", "Upstreams:Servers")]
     [InlineData("""{ "Servers": [ { "Address": "1.1.1.1", "Transport": "Tls" } ] }""", "Upstreams:Servers:0:TlsName")]
     [InlineData("""{ "Servers": [ { "Address": "127.0.0.1" } ], "Forwarders": [ { "Domain": "a..b", "Servers": [ { "Address": "127.0.0.1" } ] } ] }""", "Upstreams:Forwarders:0:Domain")]
+    [InlineData("""{ "Servers": [ { "Address": "127.0.0.1" } ], "Timeout": "00:00:00.01" }""", "Upstreams:Timeout")]
+    [InlineData("""{ "Servers": [ { "Address": "127.0.0.1" } ], "Timeout": "00:00:05", "QueryDeadline": "00:00:04" }""", "Upstreams:QueryDeadline")]
     public async Task InvalidUpstream_NamesTheKey(string upstreams, string key)
     {
         var error = await StartFailureAsync(WriteConfig(upstreams: upstreams));
