@@ -83,16 +83,9 @@ internal sealed partial class NameIndex
         }
 
         var start = into.Count;
-        var pending = new Stack<Node>();
-        pending.Push(top);
-        while (pending.TryPop(out var node))
+        foreach (var node in Subtree(top))
         {
             node.CopyEntries(into);
-            for (var child = node.FirstChild; child is not null; child = child.Next)
-            {
-                pending.Push(child);
-            }
-
             if (node == _root)
             {
                 node.Clear(); // the only node that stays
@@ -157,15 +150,28 @@ internal sealed partial class NameIndex
 
     private static void CollectBelow(Node top, List<CacheEntry> into)
     {
+        foreach (var node in Subtree(top))
+        {
+            node.CopyEntries(into);
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="top"/> and every node below it. A node's children are taken before it is yielded, so the
+    /// caller may drop it from the hash (its links stay as they are).
+    /// </summary>
+    private static IEnumerable<Node> Subtree(Node top)
+    {
         var pending = new Stack<Node>();
         pending.Push(top);
         while (pending.TryPop(out var node))
         {
-            node.CopyEntries(into);
             for (var child = node.FirstChild; child is not null; child = child.Next)
             {
                 pending.Push(child);
             }
+
+            yield return node;
         }
     }
 
