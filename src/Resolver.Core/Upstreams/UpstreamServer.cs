@@ -32,7 +32,6 @@ public sealed class UpstreamServer
     private double _srttMs;
     private double _rttVarMs;
     private double _rtoMs;
-    private int _consecutiveFailures;
     private long _queries;
     private long _failures;
     private long _timeouts;
@@ -62,7 +61,7 @@ public sealed class UpstreamServer
     public double SmoothedRttMs { get { lock (_lock) { return _srttMs; } } }
 
     /// <summary>Failures in a row since the last answer, each name counted once.</summary>
-    public int ConsecutiveFailures { get { lock (_lock) { return _consecutiveFailures; } } }
+    public int ConsecutiveFailures { get { lock (_lock) { return _failedNames.Count; } } }
 
     public long Queries => Interlocked.Read(ref _queries);
 
@@ -127,7 +126,10 @@ public sealed class UpstreamServer
     /// The retransmit timeout as it stands, backed off by unanswered tries: what the Fastest policy sorts by,
     /// so a server that has gone quiet sorts behind one that answers (its RTT estimate alone would not move).
     /// </summary>
-    public double RetransmitTimeoutMs { get { lock (_lock) { return _rtoMs == 0 ? InitialRetransmitTimeout.TotalMilliseconds : _rtoMs; } } }
+    public double RetransmitTimeoutMs { get { lock (_lock) { return CurrentRtoMs; } } }
+
+    /// <summary>The RTO as estimated, or the initial one before any answer; the caller holds the lock.</summary>
+    private double CurrentRtoMs => _rtoMs == 0 ? InitialRetransmitTimeout.TotalMilliseconds : _rtoMs;
 
     /// <summary>How long to wait for this server's answer before the next try goes out, within [50 ms, <paramref name="max"/>].</summary>
     public TimeSpan RetransmitTimeout(TimeSpan max) =>
@@ -143,7 +145,7 @@ public sealed class UpstreamServer
     {
         lock (_lock)
         {
-            var current = Math.Max(_rtoMs == 0 ? InitialRetransmitTimeout.TotalMilliseconds : _rtoMs, MinRetransmitTimeout.TotalMilliseconds);
+            var current = Math.Max(CurrentRtoMs, MinRetransmitTimeout.TotalMilliseconds);
             if (current < waited.TotalMilliseconds)
             {
                 return;
@@ -171,7 +173,6 @@ public sealed class UpstreamServer
             }
 
             _rtoMs = _srttMs + Math.Max(1, 4 * _rttVarMs);
-            _consecutiveFailures = 0;
             _failedNames.Clear();
             cameBack = DownSince is not null;
             DownSince = null;
@@ -203,13 +204,13 @@ public sealed class UpstreamServer
         lock (_lock)
         {
             LastError = $"{outcome}: {error}";
-            if (_failedNames.Count < MaxRememberedNames && _failedNames.Add(NameWire.GetHashCodeIgnoreCase(name)))
+            if (_failedNames.Count < MaxRememberedNames)
             {
-                _consecutiveFailures++;
+                _failedNames.Add(NameWire.GetHashCodeIgnoreCase(name));
             }
 
 
-            wentDown = DownSince is null && _consecutiveFailures >= options.FailuresBeforeDown;
+            wentDown = DownSince is null && _failedNames.Count >= options.FailuresBeforeDown;
             if (wentDown)
             {
                 DownSince = _time.GetUtcNow();
