@@ -6,7 +6,7 @@ internal static class Program
 {
     // dotnet run -c Release --project benchmarks/Resolver.Benchmarks -- --filter '*'
     // dotnet run -c Release --project benchmarks/Resolver.Benchmarks -- --entry-footprint
-    // dotnet run -c Release --project benchmarks/Resolver.Benchmarks -- --fake-upstream MODE PORT   (for benchmarks/load/degraded.sh)
+    // dotnet run -c Release --project benchmarks/Resolver.Benchmarks -- --fake-upstream MODE PORT   (for benchmarks/load/harness.sh)
     private static async Task Main(string[] args)
     {
         if (args is [Cache.EntryFootprint.Switch])

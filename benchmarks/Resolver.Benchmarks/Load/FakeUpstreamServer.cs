@@ -3,7 +3,7 @@ using Resolver.Core.Tests.Upstreams;
 namespace Resolver.Benchmarks.Load;
 
 /// <summary>
-/// The tests' misbehaving upstream as a process of its own, for benchmarks/load/degraded.sh: UDP and TCP on
+/// The tests' misbehaving upstream as a process of its own, for benchmarks/load/harness.sh: UDP and TCP on
 /// 127.0.0.1:PORT, misbehaving in one <see cref="FakeBehavior"/> (or "slow": correct answers 800 ms late).
 /// Its zone is empty, so it answers NXDOMAIN for the harness's names, as NSD does. It stops on SIGTERM or
 /// Ctrl+C, and by itself after ten minutes.

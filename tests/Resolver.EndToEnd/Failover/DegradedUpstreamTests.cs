@@ -14,7 +14,7 @@ namespace Resolver.EndToEnd.Failover;
 /// The resolver process with the product's upstream defaults, its first upstream misbehaving in one way
 /// (the fake, in this process) and its second a healthy NSD, under a steady client load of names never
 /// asked before: every question is answered, none with SERVFAIL. The short CI version of the fault modes
-/// that benchmarks/load/degraded.sh measures against Unbound.
+/// that benchmarks/load/harness.sh measures against Unbound.
 /// </summary>
 public sealed class DegradedUpstreamTests
 {

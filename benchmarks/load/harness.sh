@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
-# Degraded upstreams: Resolver vs Unbound, each alone on core 1, under a steady load of names never asked
-# before (dnsperf on core 0, $RATE queries/s for $SECONDS_PER_RUN s), with the same two upstreams on loopback:
-# a misbehaving one first (the tests' fake upstream as a process: benchmarks/Resolver.Benchmarks
-# --fake-upstream) and NSD second. Modes ($MODES): healthy (NSD alone), refusing (a closed port), drop
-# (black-holed), slow (+800 ms), servfail, refused, garbage, truncatethenreset (TC=1, then a TCP reset),
-# wrongid, wrongquestion, wrongsource (spoofed), lossy (80 % of UDP answers lost, some TC=1), flapping (every
-# 2 s), cutshort, and all-lossy (two lossy fakes, no NSD). Every name is NXDOMAIN from both upstreams.
-# One line per server and mode: q/s, lost, SERVFAIL, p99 latency, server CPU µs per query; then the ratios
-# Resolver/Unbound. Each server and fake starts afresh per mode, so no health state carries over, and each
-# server is warmed for 2 s (other new names, same mode) before it is measured.
+# The load harness: Resolver vs Unbound (1 thread), each alone on core 1, dnsperf and the upstreams on core 0,
+# all on loopback, one table per run. Workloads ($MODES, in this order by default):
+#   hot       the 10 names of queries.txt, cached, as fast as dnsperf can ask (100 queries outstanding)
+#   negative  1,000 names that do not exist, cached NXDOMAIN, as fast as dnsperf can ask
+#   miss      names never asked before, as fast as dnsperf can ask: every query goes to NSD
+# and the degraded modes, each a steady $RATE new names/s with two upstreams, a misbehaving one first (the
+# tests' fake upstream as a process: benchmarks/Resolver.Benchmarks --fake-upstream) and NSD second:
+#   healthy (NSD alone), refusing (a closed port), drop (black-holed), slow (+800 ms), servfail, refused,
+#   garbage, truncatethenreset (TC=1, then a TCP reset), wrongid, wrongquestion, wrongsource (spoofed), lossy
+#   (80 % of UDP answers lost, some TC=1), flapping (every 2 s), cutshort, and all-lossy (two lossy fakes, no NSD).
+# Every name outside queries.txt is NXDOMAIN from every upstream. One line per server and mode: q/s, lost,
+# SERVFAIL, p99 latency, server CPU µs per query; then the ratios Resolver/Unbound. Each server and fake starts
+# afresh per mode, so no state carries over, and each is warmed for $WARM_SECONDS s (same mode, other names
+# for misses: .NET's tiered JIT needs about that long to reach its steady state) before it is measured for
+# $SECONDS_PER_RUN s.
 # Needs: dnsperf nsd unbound (apt-get install -y dnsperf nsd unbound) and Release builds:
 #   dotnet build -c Release src/Resolver && dotnet build -c Release benchmarks/Resolver.Benchmarks
 # Bounded: dnsperf stops after $SECONDS_PER_RUN s per run; every process started here is stopped by PID.
@@ -17,7 +22,8 @@ here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 RATE="${RATE:-2000}"
 SECONDS_PER_RUN="${SECONDS_PER_RUN:-10}"
-MODES="${MODES:-healthy refusing drop slow servfail refused garbage truncatethenreset wrongid wrongquestion wrongsource lossy flapping cutshort all-lossy}"
+WARM_SECONDS="${WARM_SECONDS:-10}"
+MODES="${MODES:-hot negative miss healthy refusing drop slow servfail refused garbage truncatethenreset wrongid wrongquestion wrongsource lossy flapping cutshort all-lossy}"
 NSD_PORT=25654 RESOLVER_PORT=25653 UNBOUND_PORT=25655 ADMIN_PORT=25680 FAKE_PORT=25656 FAKE2_PORT=25657 CLOSED_PORT=25658
 . "$here/peers.sh"
 fake_dll="$repo/benchmarks/Resolver.Benchmarks/bin/Release/net10.0/Resolver.Benchmarks.dll"
@@ -36,18 +42,33 @@ stop_mode() {
 }
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+names() { # prefix count: "prefix1.test.example A" .. "prefixN.test.example A"
+  awk -v p="$1" -v n="$2" 'BEGIN {for (i = 1; i <= n; i++) printf "%s%d.test.example A\n", p, i}'
+}
 measure() { # server port pid mode: prints "q/s lost servfail p99ms cpu_us"
   local server=$1 port=$2 pid=$3 mode=$4
-  local count=$((RATE * SECONDS_PER_RUN + RATE))
-  for i in $(seq 1 "$count"); do echo "n$i-$mode-$server.test.example A"; done > "$work/names.txt"
-  for i in $(seq 1 $((RATE * 2))); do echo "w$i-$mode-$server.test.example A"; done > "$work/warm.txt"
-  taskset -c 0 dnsperf -s 127.0.0.1 -p "$port" -d "$work/warm.txt" -n 1 -l 2 -Q "$RATE" -c 20 -t 5 > /dev/null 2>&1 || true # the JIT, and the mode's first failures
+  local load # a steady rate of new names, or as fast as dnsperf can ask
+  case $mode in
+    hot)
+      cp "$here/queries.txt" "$work/names.txt"; cp "$here/queries.txt" "$work/warm.txt"
+      load=(-q 100) ;;
+    negative)
+      names "neg-$server-" 1000 > "$work/names.txt"; cp "$work/names.txt" "$work/warm.txt"
+      load=(-q 100) ;;
+    miss)
+      names "n-$mode-$server-" $((60000 * SECONDS_PER_RUN)) > "$work/names.txt"; names "w-$mode-$server-" $((60000 * WARM_SECONDS)) > "$work/warm.txt"
+      load=(-q 100 -n 1) ;;
+    *)
+      names "n-$mode-$server-" $((RATE * SECONDS_PER_RUN + RATE)) > "$work/names.txt"; names "w-$mode-$server-" $((RATE * WARM_SECONDS)) > "$work/warm.txt"
+      load=(-Q "$RATE" -n 1) ;;
+  esac
+  taskset -c 0 dnsperf -s 127.0.0.1 -p "$port" -d "$work/warm.txt" "${load[@]}" -l "$WARM_SECONDS" -c 20 -t 5 > /dev/null 2>&1 || true # the JIT, and the mode's first failures
   local before; before=$(cpu_ticks "$pid")
-  taskset -c 0 dnsperf -s 127.0.0.1 -p "$port" -d "$work/names.txt" -n 1 -l "$SECONDS_PER_RUN" -Q "$RATE" -c 20 -t 5 -v > "$work/$server.txt" 2>&1 || true
+  taskset -c 0 dnsperf -s 127.0.0.1 -p "$port" -d "$work/names.txt" "${load[@]}" -l "$SECONDS_PER_RUN" -c 20 -t 5 -v > "$work/$server.txt" 2>&1 || true
   local after; after=$(cpu_ticks "$pid")
   local hz; hz=$(getconf CLK_TCK)
   local qps lost completed servfail p99
-  qps=$(awk '/Queries per second/ {print $4}' "$work/$server.txt")
+  qps=$(awk '/Queries per second/ {printf "%.0f", $4}' "$work/$server.txt")
   lost=$(awk '/Queries lost/ {print $3}' "$work/$server.txt")
   completed=$(awk '/Queries completed/ {print $3}' "$work/$server.txt")
   servfail=$(grep -c '^> SERVFAIL' "$work/$server.txt" || true)
@@ -59,13 +80,13 @@ measure() { # server port pid mode: prints "q/s lost servfail p99ms cpu_us"
 printf '%-18s %-9s %9s %7s %9s %9s %11s\n' mode server "q/s" lost SERVFAIL "p99 ms" "CPU us/q"
 for mode in $MODES; do
   case $mode in
-    healthy) UPSTREAM_PORTS="$NSD_PORT" ;;
+    hot | negative | miss | healthy) UPSTREAM_PORTS="$NSD_PORT" ;;
     refusing) UPSTREAM_PORTS="$CLOSED_PORT $NSD_PORT" ;;
     all-lossy) UPSTREAM_PORTS="$FAKE_PORT $FAKE2_PORT" ;;
     *) UPSTREAM_PORTS="$FAKE_PORT $NSD_PORT" ;;
   esac
   case $mode in
-    healthy | refusing) ;;
+    hot | negative | miss | healthy | refusing) ;;
     all-lossy)
       start taskset -c 0 dotnet "$fake_dll" --fake-upstream lossy "$FAKE_PORT" > "$work/fake.log" 2>&1
       start taskset -c 0 dotnet "$fake_dll" --fake-upstream lossy "$FAKE2_PORT" > "$work/fake2.log" 2>&1 ;;
