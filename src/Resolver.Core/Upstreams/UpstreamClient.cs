@@ -28,6 +28,7 @@ public sealed partial class UpstreamClient : IDisposable
     private readonly ResolverMetrics _metrics;
     private readonly SemaphoreSlim _outstanding;
     private readonly ConcurrentDictionary<UpstreamServer, StreamConnectionPool> _streams = new();
+    private readonly ConcurrentDictionary<UpstreamServer, UdpSocketPool> _datagrams = new();
 
     public UpstreamClient(
         UpstreamRegistry registry, IOptionsMonitor<UpstreamOptions> options, TimeProvider time, ResolverMetrics metrics, ILogger<UpstreamClient> logger)
@@ -168,12 +169,20 @@ public sealed partial class UpstreamClient : IDisposable
             pool.Dispose();
         }
 
+        foreach (var pool in _datagrams.Values)
+        {
+            pool.Dispose();
+        }
+
         _outstanding.Dispose();
     }
 
     /// <summary>The persistent TCP (or, for a TLS upstream, DNS-over-TLS) connections to <paramref name="server"/>; a UDP upstream's serve its truncated answers.</summary>
     internal StreamConnectionPool Streams(UpstreamServer server) =>
         _streams.GetOrAdd(server, s => new StreamConnectionPool(s, s.Transport == UpstreamTransport.Tls, CertificateValidation, _time));
+
+    /// <summary>The reused UDP sockets to <paramref name="server"/>.</summary>
+    internal UdpSocketPool Datagrams(UpstreamServer server) => _datagrams.GetOrAdd(server, s => new UdpSocketPool(s.EndPoint, _time));
 
     /// <summary>
     /// One try: waits until <paramref name="question"/> ends or <paramref name="deadline"/> passes. Ended by an
@@ -251,7 +260,7 @@ public sealed partial class UpstreamClient : IDisposable
             return await Streams(server).ExchangeAsync(query, cancellationToken).ConfigureAwait(false);
         }
 
-        var response = await UdpExchange.SendAsync(server.EndPoint, query, cancellationToken).ConfigureAwait(false);
+        var response = await Datagrams(server).ExchangeAsync(query, cancellationToken).ConfigureAwait(false);
         var truncated = DnsHeader.TryRead(response.Span, out var header) && header.Truncated;
         return truncated
             ? await Streams(server).ExchangeAsync(query, cancellationToken).ConfigureAwait(false)

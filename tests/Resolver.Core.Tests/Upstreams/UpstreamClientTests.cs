@@ -193,19 +193,18 @@ public class UpstreamClientTests
     }
 
     [Fact]
-    public async Task QueryIdsAndSourcePorts_AreRandomPerQuery()
+    public async Task QueryIds_AreRandomPerQuery_QueriesInFlightTogether_GoFromDistinctRandomPorts()
     {
         await using var harness = await ResolverHarness.StartAsync(count: 1);
+        harness.Upstreams[0].Delay = TimeSpan.FromMilliseconds(200); // all twenty out at once: none can reuse another's socket
 
-        for (var i = 0; i < 20; i++)
-        {
-            await harness.AskAsync(ResolverHarness.Query($"n{i}.test.", DnsRecordType.A));
-        }
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(i => harness.AskAsync(ResolverHarness.Query($"n{i}.test.", DnsRecordType.A))));
 
         var received = harness.Upstreams[0].Received;
         Assert.Equal(20, received.Count);
         Assert.True(received.Select(r => r.Id).Distinct().Count() >= 18, "IDs repeat");
         Assert.True(received.Select(r => r.From.Port).Distinct().Count() >= 18, "source ports repeat");
+        Assert.All(received, r => Assert.InRange(r.From.Port, 1024, 65535));
     }
 
     [Fact]
