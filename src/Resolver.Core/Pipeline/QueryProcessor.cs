@@ -198,7 +198,9 @@ public sealed partial class QueryProcessor
                 return AnswerStale(stale, key, "the refresh is slow", query.Span, scan, output.Span, limit, advertised);
             }
 
-            await timer.CancelAsync().ConfigureAwait(false);
+#pragma warning disable CA1849 // in place: CancelAsync would move the rest of the query to a thread-pool worker
+            timer.Cancel();
+#pragma warning restore CA1849
         }
 
         var fetched = await fetch.ConfigureAwait(false);
