@@ -12,7 +12,8 @@
 # Every name outside queries.txt is NXDOMAIN from every upstream. One line per server and mode: q/s, lost,
 # SERVFAIL, p99 latency, server CPU µs per query; then the ratios Resolver/Unbound. Each server and fake starts
 # afresh per mode, so no state carries over, and each is warmed for $WARM_SECONDS s (same mode, other names
-# for misses: .NET's tiered JIT needs about that long to reach its steady state) before it is measured for
+# for misses: .NET's tiered JIT needs about that long to reach its steady state on one core, where the
+# runtime waits ten times longer before it optimizes) before it is measured for
 # $SECONDS_PER_RUN s.
 # Needs: dnsperf nsd unbound (apt-get install -y dnsperf nsd unbound) and Release builds:
 #   dotnet build -c Release src/Resolver && dotnet build -c Release benchmarks/Resolver.Benchmarks
@@ -22,7 +23,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 RATE="${RATE:-2000}"
 SECONDS_PER_RUN="${SECONDS_PER_RUN:-10}"
-WARM_SECONDS="${WARM_SECONDS:-10}"
+WARM_SECONDS="${WARM_SECONDS:-20}"
 MODES="${MODES:-hot negative miss healthy refusing drop slow servfail refused garbage truncatethenreset wrongid wrongquestion wrongsource lossy flapping cutshort all-lossy}"
 NSD_PORT=25654 RESOLVER_PORT=25653 UNBOUND_PORT=25655 ADMIN_PORT=25680 FAKE_PORT=25656 FAKE2_PORT=25657 CLOSED_PORT=25658
 . "$here/peers.sh"

@@ -11,16 +11,21 @@ namespace Resolver.Core.Telemetry;
 /// <summary>
 /// The "Resolver" meter: queries, cache behaviour, upstream health and latency, flushes. The cache
 /// counters are also kept as plain totals for the admin API's statistics. Tag values come from
-/// small fixed sets (unknown query types are "other") so the series count stays bounded.
+/// small fixed sets (unknown query types are "other") so the series count stays bounded. What every answer
+/// counts (queries by transport, type and RCODE; hits; misses) is kept per CPU and summed at scrape time
+/// (<see cref="StripedCounters"/>), so the cached path shares no written memory between receive threads.
 /// </summary>
 public sealed class ResolverMetrics : IDisposable
 {
     public const string MeterName = "Resolver";
 
-    private static readonly string[] s_rcodes = [.. Enumerable.Range(0, 24).Select(c => ((DnsResponseCode)c).ToString().ToUpperInvariant())];
+    private static readonly string[] s_rcodes = [.. Enumerable.Range(0, 24).Select(c => ((DnsResponseCode)c).ToString().ToUpperInvariant()), "OTHER"];
+    private static readonly string[] s_typeTags = ["A", "AAAA", "CNAME", "MX", "TXT", "NS", "SOA", "PTR", "SRV", "HTTPS", "SVCB", "CAA", "DS", "DNSKEY", "ANY", "other"];
+    private static readonly string[] s_transports = ["udp", "tcp"];
+    private static readonly int s_querySlots = s_transports.Length * s_typeTags.Length * s_rcodes.Length;
 
     private readonly Meter _meter;
-    private readonly Counter<long> _queries;
+    private readonly StripedCounters _counts = new(s_querySlots + (int)Count.Last + 1);
     private readonly Counter<long> _dropped;
     private readonly Counter<long> _upstreamQueries;
     private readonly Counter<long> _upstreamFailures;
@@ -28,24 +33,30 @@ public sealed class ResolverMetrics : IDisposable
     private readonly Histogram<double> _upstreamDuration;
     private readonly Counter<long> _flushes;
     private readonly Counter<long> _flushRemoved;
-    private long _hits;
-    private long _misses;
-    private long _negativeHits;
-    private long _staleAnswers;
-    private long _prefetches;
-    private long _refused;
+
+    /// <summary>The single counters, after the query slots in <see cref="_counts"/>.</summary>
+    private enum Count
+    {
+        Hits,
+        Misses,
+        NegativeHits,
+        StaleAnswers,
+        Prefetches,
+        Refused,
+        Last = Refused,
+    }
 
     public ResolverMetrics(IMeterFactory? meterFactory = null)
     {
         _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
-        _queries = _meter.CreateCounter<long>("resolver.queries", "{query}", "Queries answered, by transport, query type and response code.");
+        _meter.CreateObservableCounter("resolver.queries", ObserveQueries, "{query}", "Queries answered, by transport, query type and response code.");
         _dropped = _meter.CreateCounter<long>("resolver.queries.dropped", "{query}", "Queries not answered: garbage, or responses sent to the resolver.");
-        _meter.CreateObservableCounter("resolver.queries.refused", () => Interlocked.Read(ref _refused), "{query}", "Queries refused by access control.");
-        _meter.CreateObservableCounter("resolver.cache.hits", () => Interlocked.Read(ref _hits), "{query}", "Queries answered from a fresh cache entry.");
-        _meter.CreateObservableCounter("resolver.cache.misses", () => Interlocked.Read(ref _misses), "{query}", "Queries that needed an upstream.");
-        _meter.CreateObservableCounter("resolver.cache.negative_hits", () => Interlocked.Read(ref _negativeHits), "{query}", "Cache hits on NXDOMAIN or NODATA entries.");
-        _meter.CreateObservableCounter("resolver.cache.stale_answers", () => Interlocked.Read(ref _staleAnswers), "{query}", "Expired answers served because every upstream failed (RFC 8767).");
-        _meter.CreateObservableCounter("resolver.cache.prefetches", () => Interlocked.Read(ref _prefetches), "{query}", "Background refreshes of popular entries near expiry.");
+        _meter.CreateObservableCounter("resolver.queries.refused", () => Read(Count.Refused), "{query}", "Queries refused by access control.");
+        _meter.CreateObservableCounter("resolver.cache.hits", () => Read(Count.Hits), "{query}", "Queries answered from a fresh cache entry.");
+        _meter.CreateObservableCounter("resolver.cache.misses", () => Read(Count.Misses), "{query}", "Queries that needed an upstream.");
+        _meter.CreateObservableCounter("resolver.cache.negative_hits", () => Read(Count.NegativeHits), "{query}", "Cache hits on NXDOMAIN or NODATA entries.");
+        _meter.CreateObservableCounter("resolver.cache.stale_answers", () => Read(Count.StaleAnswers), "{query}", "Expired answers served because every upstream failed (RFC 8767).");
+        _meter.CreateObservableCounter("resolver.cache.prefetches", () => Read(Count.Prefetches), "{query}", "Background refreshes of popular entries near expiry.");
         _upstreamQueries = _meter.CreateCounter<long>("resolver.upstream.queries", "{query}", "Queries sent to each upstream.");
         _upstreamFailures = _meter.CreateCounter<long>("resolver.upstream.failures", "{query}", "Failed upstream queries, by upstream and outcome (timeouts included).");
         _upstreamRetransmits = _meter.CreateCounter<long>("resolver.upstream.retransmits", "{query}", "Tries to an upstream left unanswered for its retransmit timeout, after which the next try went out.");
@@ -54,15 +65,15 @@ public sealed class ResolverMetrics : IDisposable
         _flushRemoved = _meter.CreateCounter<long>("resolver.cache.flushed_entries", "{entry}", "Entries removed by flushes, by kind.");
     }
 
-    public long CacheHits => Interlocked.Read(ref _hits);
+    public long CacheHits => Read(Count.Hits);
 
-    public long CacheMisses => Interlocked.Read(ref _misses);
+    public long CacheMisses => Read(Count.Misses);
 
-    public long NegativeHits => Interlocked.Read(ref _negativeHits);
+    public long NegativeHits => Read(Count.NegativeHits);
 
-    public long StaleAnswers => Interlocked.Read(ref _staleAnswers);
+    public long StaleAnswers => Read(Count.StaleAnswers);
 
-    public long Prefetches => Interlocked.Read(ref _prefetches);
+    public long Prefetches => Read(Count.Prefetches);
 
     /// <summary>Adds the gauges that read the cache and the upstreams (entries, evictions, up/down).</summary>
     public void Observe(DnsCache cache, UpstreamRegistry upstreams)
@@ -81,16 +92,12 @@ public sealed class ResolverMetrics : IDisposable
 
     public void QueryAnswered(DnsTransport transport, DnsRecordType type, int rcode)
     {
-        var tags = new TagList
-        {
-            { "transport", transport == DnsTransport.Udp ? "udp" : "tcp" },
-            { "type", TypeTag(type) },
-            { "rcode", (uint)rcode < (uint)s_rcodes.Length ? s_rcodes[rcode] : "OTHER" },
-        };
-        _queries.Add(1, tags);
+        var slot = (((transport == DnsTransport.Udp ? 0 : 1) * s_typeTags.Length) + TypeIndex(type)) * s_rcodes.Length
+            + ((uint)rcode < (uint)s_rcodes.Length - 1 ? rcode : s_rcodes.Length - 1);
+        _counts.Increment(slot);
         if (rcode == (int)DnsResponseCode.Refused)
         {
-            Interlocked.Increment(ref _refused);
+            Increment(Count.Refused);
         }
     }
 
@@ -99,18 +106,18 @@ public sealed class ResolverMetrics : IDisposable
     public void CacheHit(CacheEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        Interlocked.Increment(ref _hits);
+        Increment(Count.Hits);
         if (entry.IsNegative)
         {
-            Interlocked.Increment(ref _negativeHits);
+            Increment(Count.NegativeHits);
         }
     }
 
-    public void CacheMiss() => Interlocked.Increment(ref _misses);
+    public void CacheMiss() => Increment(Count.Misses);
 
-    public void StaleAnswer() => Interlocked.Increment(ref _staleAnswers);
+    public void StaleAnswer() => Increment(Count.StaleAnswers);
 
-    public void Prefetch() => Interlocked.Increment(ref _prefetches);
+    public void Prefetch() => Increment(Count.Prefetches);
 
     public void UpstreamQueried(UpstreamServer server) =>
         _upstreamQueries.Add(1, new KeyValuePair<string, object?>("upstream", server.Name));
@@ -133,25 +140,49 @@ public sealed class ResolverMetrics : IDisposable
 
     public void Dispose() => _meter.Dispose();
 
-    private static string TypeTag(DnsRecordType type) => type switch
+    /// <summary>The position of the type's tag in <see cref="s_typeTags"/>.</summary>
+    private static int TypeIndex(DnsRecordType type) => type switch
     {
-        DnsRecordType.A => "A",
-        DnsRecordType.AAAA => "AAAA",
-        DnsRecordType.CNAME => "CNAME",
-        DnsRecordType.MX => "MX",
-        DnsRecordType.TXT => "TXT",
-        DnsRecordType.NS => "NS",
-        DnsRecordType.SOA => "SOA",
-        DnsRecordType.PTR => "PTR",
-        DnsRecordType.SRV => "SRV",
-        DnsRecordType.HTTPS => "HTTPS",
-        DnsRecordType.SVCB => "SVCB",
-        DnsRecordType.CAA => "CAA",
-        DnsRecordType.DS => "DS",
-        DnsRecordType.DNSKEY => "DNSKEY",
-        DnsRecordType.ANY => "ANY",
-        _ => "other",
+        DnsRecordType.A => 0,
+        DnsRecordType.AAAA => 1,
+        DnsRecordType.CNAME => 2,
+        DnsRecordType.MX => 3,
+        DnsRecordType.TXT => 4,
+        DnsRecordType.NS => 5,
+        DnsRecordType.SOA => 6,
+        DnsRecordType.PTR => 7,
+        DnsRecordType.SRV => 8,
+        DnsRecordType.HTTPS => 9,
+        DnsRecordType.SVCB => 10,
+        DnsRecordType.CAA => 11,
+        DnsRecordType.DS => 12,
+        DnsRecordType.DNSKEY => 13,
+        DnsRecordType.ANY => 14,
+        _ => 15,
     };
+
+    private void Increment(Count count) => _counts.Increment(s_querySlots + (int)count);
+
+    private long Read(Count count) => _counts.Read(s_querySlots + (int)count);
+
+    /// <summary>Every transport, type and RCODE counted so far, summed over the CPUs.</summary>
+    private IEnumerable<Measurement<long>> ObserveQueries()
+    {
+        for (var slot = 0; slot < s_querySlots; slot++)
+        {
+            var value = _counts.Read(slot);
+            if (value == 0)
+            {
+                continue;
+            }
+
+            var rcode = slot % s_rcodes.Length;
+            var type = slot / s_rcodes.Length % s_typeTags.Length;
+            var transport = slot / s_rcodes.Length / s_typeTags.Length;
+            yield return new Measurement<long>(value, new KeyValuePair<string, object?>("transport", s_transports[transport]),
+                new KeyValuePair<string, object?>("type", s_typeTags[type]), new KeyValuePair<string, object?>("rcode", s_rcodes[rcode]));
+        }
+    }
 
     private static string OutcomeTag(UpstreamOutcome outcome) => outcome switch
     {
