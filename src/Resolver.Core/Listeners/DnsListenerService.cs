@@ -39,6 +39,9 @@ public sealed partial class DnsListenerService : IHostedService, IDisposable
 
     public bool IsListening { get; private set; }
 
+    /// <summary>The threads receiving UDP, over every endpoint.</summary>
+    public int UdpReceiveThreads { get; private set; }
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         foreach (var text in _options.Listen)
@@ -52,14 +55,15 @@ public sealed partial class DnsListenerService : IHostedService, IDisposable
             var bound = (IPEndPoint)udp[0].LocalEndPoint!;
             _bound.Add(bound);
 
-            // One socket per core where the kernel spreads datagrams over them (SO_REUSEPORT), else one
-            // socket read by one thread per core. Each socket has its own listener (its own pending cap).
-            var threadsPerSocket = udp.Count == 1 ? Math.Max(1, Environment.ProcessorCount) : 1;
+            // One socket per receive thread where the kernel spreads datagrams over them (SO_REUSEPORT), else one
+            // socket read by every thread. Each socket has its own listener (its own pending cap).
+            var threadsPerSocket = udp.Count == 1 ? _options.UdpReceiveThreads : 1;
             foreach (var socket in udp)
             {
                 var listener = new UdpListener(socket, _processor, _options, _logger);
                 for (var i = 0; i < threadsPerSocket; i++)
                 {
+                    UdpReceiveThreads++;
                     _loops.Add(Task.Factory.StartNew(() => listener.Run(_stopping.Token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
                 }
             }
@@ -131,9 +135,9 @@ public sealed partial class DnsListenerService : IHostedService, IDisposable
         }
     }
 
-    private static List<Socket> BindUdp(IPEndPoint endPoint)
+    private List<Socket> BindUdp(IPEndPoint endPoint)
     {
-        var count = OperatingSystem.IsLinux() ? Math.Max(1, Environment.ProcessorCount) : 1;
+        var count = OperatingSystem.IsLinux() ? _options.UdpReceiveThreads : 1;
         var udp = new List<Socket>(count);
         var port = endPoint.Port;
         try

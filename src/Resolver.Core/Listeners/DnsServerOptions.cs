@@ -35,6 +35,16 @@ public sealed class DnsServerOptions
     /// </summary>
     public int MaxPendingUdpQueries { get; set; } = 10_000;
 
+    /// <summary>
+    /// Threads receiving UDP on each endpoint, each on its own socket where the kernel can spread datagrams over
+    /// them (SO_REUSEPORT, Linux). 0, the default: one per CPU the process may run on at start (its affinity and
+    /// CPU limit), so a resolver pinned to one core does not run threads that only take turns.
+    /// </summary>
+    public int UdpThreads { get; set; }
+
+    /// <summary>The receive threads per endpoint that <see cref="UdpThreads"/> asks for.</summary>
+    public int UdpReceiveThreads => UdpThreads > 0 ? UdpThreads : Math.Max(1, Environment.ProcessorCount);
+
     /// <summary>Client networks allowed to query; others get REFUSED. No open resolver by default.</summary>
     public List<string> AllowedNetworks { get; set; } = [];
 

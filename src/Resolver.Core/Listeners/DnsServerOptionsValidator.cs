@@ -7,6 +7,8 @@ namespace Resolver.Core.Listeners;
 /// <summary>Start-up checks for "Dns"; each message names the key.</summary>
 public sealed class DnsServerOptionsValidator : IValidateOptions<DnsServerOptions>
 {
+    private const int MaxUdpThreads = 1024;
+
     public ValidateOptionsResult Validate(string? name, DnsServerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -42,6 +44,11 @@ public sealed class DnsServerOptionsValidator : IValidateOptions<DnsServerOption
         if (options.MaxPendingUdpQueries < 1)
         {
             errors.Add($"Dns:MaxPendingUdpQueries must be at least 1 (was {options.MaxPendingUdpQueries}).");
+        }
+
+        if (options.UdpThreads is < 0 or > MaxUdpThreads)
+        {
+            errors.Add($"Dns:UdpThreads must be between 0 (one per CPU) and {MaxUdpThreads} (was {options.UdpThreads}).");
         }
 
         if (options.MaxTcpQueriesPerConnection < 1)

@@ -222,6 +222,50 @@ public sealed class DnsListenerServiceTests : IAsyncLifetime
         clash.Dispose();
     }
 
+    [Fact]
+    public async Task UdpThreads_SetsTheReceiveThreads_AndEveryOneAnswers()
+    {
+        var options = new DnsServerOptions { Listen = ["127.0.0.1:0"], UdpThreads = 3 };
+        var service = new DnsListenerService(_harness.Processor, Access(options), new TestOptions<DnsServerOptions>(options), NullLogger<DnsListenerService>.Instance);
+        await service.StartAsync(CancellationToken.None);
+        try
+        {
+            // Twenty clients, twenty source ports: the kernel spreads them over the three sockets.
+            var replies = await Task.WhenAll(Enumerable.Range(0, 20).Select(async _ =>
+            {
+                using var udp = new UdpClient(AddressFamily.InterNetwork);
+                await udp.SendAsync(ResolverHarness.Query("www.test.", DnsRecordType.A), service.BoundEndPoints[0]);
+                return (await udp.ReceiveAsync().WaitAsync(TimeSpan.FromSeconds(5))).Buffer;
+            }));
+
+            Assert.Equal(3, service.UdpReceiveThreads);
+            Assert.All(replies, r => Assert.Equal("192.0.2.10", Assert.Single(DnsMessage.Parse(r).Answers).Data.ToString()));
+        }
+        finally
+        {
+            await service.StopAsync(CancellationToken.None);
+            service.Dispose();
+        }
+    }
+
+    [Fact]
+    public void UdpThreads_Unset_IsOnePerCpuTheProcessMayRunOn()
+    {
+        Assert.Equal(Environment.ProcessorCount, new DnsServerOptions().UdpReceiveThreads);
+        Assert.Equal(Environment.ProcessorCount, _service.UdpReceiveThreads);
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(1025)]
+    public void UdpThreads_OutOfRange_IsRejectedNamingTheKey(int threads)
+    {
+        var result = new DnsServerOptionsValidator().Validate(null, new DnsServerOptions { Listen = ["127.0.0.1:0"], UdpThreads = threads });
+
+        Assert.True(result.Failed);
+        Assert.Contains("Dns:UdpThreads", result.FailureMessage, StringComparison.Ordinal);
+    }
+
     private static AccessControl Access(DnsServerOptions options)
     {
         options.ApplyDefaults();
