@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Resolver.Core.Pipeline;
 
@@ -8,65 +9,30 @@ namespace Resolver.Core.Listeners;
 
 /// <summary>
 /// UDP on one socket: receive loops on dedicated threads (blocking calls, no thread-pool hop per
-/// datagram) that answer cache hits inline with reused buffers, and hand a miss, with its own
-/// buffers, to a task that sends when the upstream answers. Loops on one socket share the cap on
-/// queries pending upstream.
+/// datagram; on Linux several datagrams per call, see <see cref="DatagramBatch"/>) that answer cache hits
+/// inline with reused buffers, and hand a miss, with its own buffers, to a task that sends when the
+/// upstream answers. Loops on one socket share the cap on queries pending upstream.
 /// </summary>
 internal sealed partial class UdpListener(Socket socket, QueryProcessor processor, DnsServerOptions options, ILogger logger)
 {
     private const int MaxQuery = 4096; // far above any real query; larger datagrams are truncated and answered FORMERR
+    private static readonly TimeSpan StopCheck = TimeSpan.FromMilliseconds(500);
     private readonly int _maxResponse = options.MaxUdpResponseSize; // a UDP answer is never larger
     private int _pending;
 
     /// <summary>Receives and answers until the socket is closed (that is how the host stops it).</summary>
     public void Run(CancellationToken stoppingToken)
     {
-        var query = ArrayPool<byte>.Shared.Rent(MaxQuery);
-        var response = ArrayPool<byte>.Shared.Rent(_maxResponse);
-        var address = new SocketAddress(socket.AddressFamily);
-        var endPointFactory = socket.AddressFamily == AddressFamily.InterNetworkV6 ? new IPEndPoint(IPAddress.IPv6Any, 0) : new IPEndPoint(IPAddress.Any, 0);
-        var clients = new LastClient();
+        var receiver = new Receiver(socket.AddressFamily, _maxResponse);
         try
         {
-            while (!stoppingToken.IsCancellationRequested)
+            if (DatagramBatch.IsSupported)
             {
-                int received;
-                try
-                {
-                    received = socket.ReceiveFrom(query, SocketFlags.None, address);
-                }
-                catch (SocketException e) when (!stoppingToken.IsCancellationRequested)
-                {
-                    LogReceiveFailed(logger, e.SocketErrorCode);
-                    continue;
-                }
-
-                var client = clients.Get(address, endPointFactory);
-                ValueTask<int> pending;
-                try
-                {
-                    var allowUpstream = Volatile.Read(ref _pending) < options.MaxPendingUdpQueries;
-                    pending = processor.ProcessAsync(query.AsMemory(0, received), response.AsMemory(0, _maxResponse), client, DnsTransport.Udp, allowUpstream);
-                }
-                catch (Exception e)
-                {
-                    LogQueryFailed(logger, client, e);
-                    continue;
-                }
-
-                if (pending.IsCompletedSuccessfully)
-                {
-                    Send(response, pending.Result, address);
-                    continue;
-                }
-
-                // The answer waits on an upstream: that task now owns these buffers and a copy of the address.
-                var replyTo = new SocketAddress(address.Family, address.Size);
-                address.Buffer.CopyTo(replyTo.Buffer);
-                Interlocked.Increment(ref _pending);
-                _ = CompleteAsync(pending, query, response, replyTo, client);
-                query = ArrayPool<byte>.Shared.Rent(MaxQuery);
-                response = ArrayPool<byte>.Shared.Rent(_maxResponse);
+                RunBatched(receiver, stoppingToken);
+            }
+            else
+            {
+                RunSingly(receiver, stoppingToken);
             }
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException && stoppingToken.IsCancellationRequested)
@@ -75,9 +41,117 @@ internal sealed partial class UdpListener(Socket socket, QueryProcessor processo
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(query);
-            ArrayPool<byte>.Shared.Return(response);
+            receiver.Return();
         }
+    }
+
+    /// <summary>
+    /// Linux: up to <see cref="DatagramBatch.Capacity"/> queries per receive call and their cached answers in one
+    /// send call. The receive wakes every <see cref="StopCheck"/> to see whether the host is stopping.
+    /// </summary>
+    private void RunBatched(Receiver receiver, CancellationToken stoppingToken)
+    {
+        using var batch = new DatagramBatch(MaxQuery, _maxResponse);
+        SetReceiveTimeout(StopCheck);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            int count;
+            try
+            {
+                count = batch.Receive(socket.SafeHandle);
+            }
+            catch (SocketException e) when (!stoppingToken.IsCancellationRequested)
+            {
+                LogReceiveFailed(logger, e.SocketErrorCode);
+                continue;
+            }
+
+            for (var i = 0; i < count && !stoppingToken.IsCancellationRequested; i++)
+            {
+                var sender = batch.Sender(i);
+                if (sender.IsEmpty)
+                {
+                    continue; // no sender: the socket was shut down to wake this loop
+                }
+
+                var datagram = batch.Datagram(i);
+                datagram.CopyTo(receiver.Query);
+                receiver.SetAddress(sender);
+                var length = Answer(receiver, datagram.Length);
+                if (length > 0)
+                {
+                    batch.Queue(i, receiver.Response.AsSpan(0, length));
+                }
+            }
+
+            if (batch.Send(socket.SafeHandle) is var error and not SocketError.Success)
+            {
+                LogSendFailed(logger, error);
+            }
+        }
+    }
+
+    /// <summary>One query per receive call, its cached answer sent at once.</summary>
+    private void RunSingly(Receiver receiver, CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            int received;
+            try
+            {
+                received = socket.ReceiveFrom(receiver.Query, SocketFlags.None, receiver.Address);
+            }
+            catch (SocketException e) when (!stoppingToken.IsCancellationRequested)
+            {
+                LogReceiveFailed(logger, e.SocketErrorCode);
+                continue;
+            }
+
+            Send(receiver.Response, Answer(receiver, received), receiver.Address);
+        }
+    }
+
+    /// <summary>
+    /// Answers the query in the receiver's buffer: the answer's length when it is ready now (a cache hit, in the
+    /// receiver's response buffer), else 0: nothing to send, or the question waits on an upstream, in which case
+    /// a task takes the buffers (the receiver gets new ones) and sends when the answer comes.
+    /// </summary>
+    private int Answer(Receiver receiver, int received)
+    {
+        var client = receiver.Client();
+        ValueTask<int> pending;
+        try
+        {
+            var allowUpstream = Volatile.Read(ref _pending) < options.MaxPendingUdpQueries;
+            pending = processor.ProcessAsync(receiver.Query.AsMemory(0, received), receiver.Response.AsMemory(0, _maxResponse), client, DnsTransport.Udp, allowUpstream);
+        }
+        catch (Exception e)
+        {
+            LogQueryFailed(logger, client, e);
+            return 0;
+        }
+
+        if (pending.IsCompletedSuccessfully)
+        {
+            return pending.Result;
+        }
+
+        var address = receiver.Address;
+        var replyTo = new SocketAddress(address.Family, address.Size);
+        address.Buffer.CopyTo(replyTo.Buffer);
+        Interlocked.Increment(ref _pending);
+        _ = CompleteAsync(pending, receiver.Query, receiver.Response, replyTo, client);
+        receiver.Renew();
+        return 0;
+    }
+
+    /// <summary>SO_RCVTIMEO, so a receive blocked in the kernel returns now and then (closing the socket does not wake it).</summary>
+    private void SetReceiveTimeout(TimeSpan timeout)
+    {
+        const int SolSocket = 1;
+        const int SoRcvTimeo = 20;
+        Span<long> timeval = [(long)timeout.TotalSeconds, timeout.Microseconds + (timeout.Milliseconds * 1000L)];
+        socket.SetRawSocketOption(SolSocket, SoRcvTimeo, MemoryMarshal.AsBytes(timeval));
     }
 
     private async Task CompleteAsync(ValueTask<int> pending, byte[] query, byte[] response, SocketAddress replyTo, IPAddress client)
@@ -118,6 +192,42 @@ internal sealed partial class UdpListener(Socket socket, QueryProcessor processo
         catch (SocketException e)
         {
             LogSendFailed(logger, e.SocketErrorCode);
+        }
+    }
+
+    /// <summary>One receive thread's buffers and the address of the datagram in hand.</summary>
+    private sealed class Receiver(AddressFamily family, int maxResponse)
+    {
+        private readonly IPEndPoint _endPointFactory = family == AddressFamily.InterNetworkV6 ? new IPEndPoint(IPAddress.IPv6Any, 0) : new IPEndPoint(IPAddress.Any, 0);
+        private readonly LastClient _clients = new();
+
+        public byte[] Query { get; private set; } = ArrayPool<byte>.Shared.Rent(MaxQuery);
+
+        public byte[] Response { get; private set; } = ArrayPool<byte>.Shared.Rent(maxResponse);
+
+        public SocketAddress Address { get; } = new(family);
+
+        public IPAddress Client() => _clients.Get(Address, _endPointFactory);
+
+        /// <summary>Takes the sender as the kernel wrote it (a sockaddr, the layout <see cref="SocketAddress"/> holds).</summary>
+        public void SetAddress(ReadOnlySpan<byte> sockaddr)
+        {
+            var length = Math.Min(sockaddr.Length, Address.Buffer.Length);
+            sockaddr[..length].CopyTo(Address.Buffer.Span);
+            Address.Size = length;
+        }
+
+        /// <summary>New buffers: the old ones went with a query that waits on an upstream.</summary>
+        public void Renew()
+        {
+            Query = ArrayPool<byte>.Shared.Rent(MaxQuery);
+            Response = ArrayPool<byte>.Shared.Rent(maxResponse);
+        }
+
+        public void Return()
+        {
+            ArrayPool<byte>.Shared.Return(Query);
+            ArrayPool<byte>.Shared.Return(Response);
         }
     }
 
