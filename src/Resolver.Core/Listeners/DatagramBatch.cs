@@ -75,7 +75,7 @@ internal sealed unsafe partial class DatagramBatch : IDisposable
             }
 
             var error = Marshal.GetLastPInvokeError();
-            return error is EIntr or EAgain ? 0 : throw new SocketException(error);
+            return error is EIntr or EAgain ? 0 : throw new SocketException((int)SocketError.SocketError, Marshal.GetPInvokeErrorMessage(error));
         }
         finally
         {
@@ -106,10 +106,10 @@ internal sealed unsafe partial class DatagramBatch : IDisposable
         _answers[slot].Length = 0;
     }
 
-    /// <summary>Sends every queued answer; one the kernel refuses (its error is returned, the last one) is skipped, not retried.</summary>
-    public SocketError Send(SafeHandle socket)
+    /// <summary>Sends every queued answer; one the kernel refuses is skipped, not retried. Returns the last refusal's reason, or null.</summary>
+    public string? Send(SafeHandle socket)
     {
-        var result = SocketError.Success;
+        string? result = null;
         var added = false;
         try
         {
@@ -131,7 +131,7 @@ internal sealed unsafe partial class DatagramBatch : IDisposable
                     continue;
                 }
 
-                result = (SocketError)new SocketException(error).ErrorCode;
+                result = Marshal.GetPInvokeErrorMessage(error);
                 first++; // this answer cannot go; the rest still can
             }
         }

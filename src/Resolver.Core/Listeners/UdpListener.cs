@@ -62,7 +62,7 @@ internal sealed partial class UdpListener(Socket socket, QueryProcessor processo
             }
             catch (SocketException e) when (!stoppingToken.IsCancellationRequested)
             {
-                LogReceiveFailed(logger, e.SocketErrorCode);
+                LogReceiveFailed(logger, e.Message);
                 continue;
             }
 
@@ -84,7 +84,7 @@ internal sealed partial class UdpListener(Socket socket, QueryProcessor processo
                 }
             }
 
-            if (batch.Send(socket.SafeHandle) is var error and not SocketError.Success)
+            if (batch.Send(socket.SafeHandle) is { } error)
             {
                 LogSendFailed(logger, error);
             }
@@ -103,7 +103,7 @@ internal sealed partial class UdpListener(Socket socket, QueryProcessor processo
             }
             catch (SocketException e) when (!stoppingToken.IsCancellationRequested)
             {
-                LogReceiveFailed(logger, e.SocketErrorCode);
+                LogReceiveFailed(logger, e.Message);
                 continue;
             }
 
@@ -191,7 +191,7 @@ internal sealed partial class UdpListener(Socket socket, QueryProcessor processo
         }
         catch (SocketException e)
         {
-            LogSendFailed(logger, e.SocketErrorCode);
+            LogSendFailed(logger, e.Message);
         }
     }
 
@@ -265,10 +265,10 @@ internal sealed partial class UdpListener(Socket socket, QueryProcessor processo
     }
 
     [LoggerMessage(EventId = 400, Level = LogLevel.Debug, Message = "UDP receive failed: {Error}")]
-    private static partial void LogReceiveFailed(ILogger logger, SocketError error);
+    private static partial void LogReceiveFailed(ILogger logger, string error);
 
     [LoggerMessage(EventId = 401, Level = LogLevel.Debug, Message = "UDP send failed: {Error}")]
-    private static partial void LogSendFailed(ILogger logger, SocketError error);
+    private static partial void LogSendFailed(ILogger logger, string error);
 
     [LoggerMessage(EventId = 402, Level = LogLevel.Error, Message = "Query from {Client} failed")]
     private static partial void LogQueryFailed(ILogger logger, IPAddress client, Exception exception);

@@ -39,7 +39,7 @@ public class DatagramBatchTests
             var replies = await Task.WhenAll(clients.Select(c => c.ReceiveAsync().WaitAsync(TimeSpan.FromSeconds(5))));
 
             Assert.Equal(clients.Count, count);
-            Assert.Equal(SocketError.Success, error);
+            Assert.Null(error);
             Assert.Equal(Enumerable.Range(0, 5).Select(i => new byte[] { (byte)i, 42 }), replies.Select(r => r.Buffer));
         }
         finally
