@@ -24,10 +24,10 @@ public sealed class UpstreamOptions
     public TimeSpan QueryDeadline { get; set; } = TimeSpan.FromSeconds(4);
 
     /// <summary>
-    /// Tries per client question, across upstreams: a cap on what one question may send (Unbound's is 32). With every
+    /// Tries per client question, across upstreams: a cap on what one question may send (as Unbound's MAX_SENT_COUNT, 32). With every
     /// upstream losing most answers, retries are what still gets one through; the question deadline bounds the time.
     /// </summary>
-    public int MaxAttempts { get; set; } = 20;
+    public int MaxAttempts { get; set; } = 32;
 
     /// <summary>When on, a slow try is joined by one to the next upstream after <see cref="HedgeDelay"/>; the first good answer wins.</summary>
     public bool Hedging { get; set; }
