@@ -162,7 +162,7 @@ public sealed partial class UpstreamClient : IDisposable
         var options = _options.CurrentValue;
         using var deadline = new CancellationTokenSource(options.Timeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
-        var result = await AttemptAsync(server, [0], DnsRecordType.NS, DnsClass.IN, false, false, s_anyAnswer, options, linked.Token, deadline.Token, new Try<object>(server)).ConfigureAwait(false);
+        var result = await AttemptAsync(server, [0], DnsRecordType.NS, DnsClass.IN, false, false, s_anyAnswer, options, linked.Token, deadline.Token, new Try<object>(server) { IsProbe = true }).ConfigureAwait(false);
         return result.IsAnswer;
     }
 
@@ -229,7 +229,7 @@ public sealed partial class UpstreamClient : IDisposable
             }
             else
             {
-                server.ReportFailure(result.Outcome, result.Error ?? string.Empty, name, options);
+                server.ReportFailure(result.Outcome, result.Error ?? string.Empty, name, options, attempt.IsProbe);
                 _metrics.UpstreamFailed(server, result.Outcome);
             }
 
@@ -244,7 +244,7 @@ public sealed partial class UpstreamClient : IDisposable
             // Cancelled past its retransmit timeout (the question was answered elsewhere) or at the deadline: this server was silent.
             var outcome = e is OperationCanceledException ? UpstreamOutcome.Timeout : UpstreamOutcome.NetworkError;
             var error = e is OperationCanceledException ? $"no answer within {_time.GetElapsedTime(started).TotalMilliseconds:F0} ms" : e.Message;
-            server.ReportFailure(outcome, error, name, options);
+            server.ReportFailure(outcome, error, name, options, attempt.IsProbe);
             _metrics.UpstreamFailed(server, outcome);
             LogAttemptFailed(_logger, server.Name, outcome, error);
             return new UpstreamResult<T>(outcome, null, server, error);
@@ -298,7 +298,7 @@ public sealed partial class UpstreamClient : IDisposable
         }
     }
 
-    /// <summary>One try of a question: where it went, and whether the next try went out because this one was late.</summary>
+    /// <summary>One try of a question (or a probe): where it went, and whether the next try went out because this one was late.</summary>
     private sealed class Try<T>(UpstreamServer server)
         where T : class
     {
@@ -307,6 +307,9 @@ public sealed partial class UpstreamClient : IDisposable
         public UpstreamServer Server { get; } = server;
 
         public Task<UpstreamResult<T>> Task { get; set; } = null!;
+
+        /// <summary>A health probe of a down server, not a client's question: its failure doubles the back-off.</summary>
+        public bool IsProbe { get; init; }
 
         public bool Overdue
         {

@@ -188,10 +188,12 @@ public sealed class UpstreamServer
     /// <summary>
     /// Counts a failure for <paramref name="name"/> (a lower- or mixed-case wire name). Failures in a row for
     /// <see cref="UpstreamOptions.FailuresBeforeDown"/> different names mark the server down: it fails across
-    /// names or has stopped answering, where failures for one name are that name's trouble. A failure while
-    /// down doubles the back-off.
+    /// names or has stopped answering, where failures for one name are that name's trouble. A failed
+    /// <paramref name="probe"/> doubles the back-off; a client's try that fails while the server is down (one
+    /// sent before it went down, or to it as the last resort) leaves the back-off and the next probe as they are,
+    /// or a burst of late timeouts would push its return out by minutes.
     /// </summary>
-    public void ReportFailure(UpstreamOutcome outcome, string error, ReadOnlySpan<byte> name, UpstreamOptions options)
+    public void ReportFailure(UpstreamOutcome outcome, string error, ReadOnlySpan<byte> name, UpstreamOptions options, bool probe = false)
     {
         ArgumentNullException.ThrowIfNull(options);
         Interlocked.Increment(ref _failures);
@@ -216,12 +218,12 @@ public sealed class UpstreamServer
                 DownSince = _time.GetUtcNow();
                 _backoff = options.DownBackoff;
             }
-            else if (DownSince is not null)
+            else if (DownSince is not null && probe)
             {
                 _backoff = TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, options.MaxDownBackoff.Ticks));
             }
 
-            if (DownSince is not null)
+            if (wentDown || (DownSince is not null && probe))
             {
                 _downUntil = _time.GetTimestamp() + (long)(_backoff.TotalSeconds * _time.TimestampFrequency);
             }

@@ -100,4 +100,29 @@ public sealed class UpstreamServerTests
 
         Assert.True(server.IsDown);
     }
+
+    [Fact]
+    public void WhileDown_OnlyAFailedProbe_DoublesTheBackOff_LateClientTriesLeaveTheNextProbeAlone()
+    {
+        var options = new UpstreamOptions { FailuresBeforeDown = 1, Timeout = Max, DownBackoff = TimeSpan.FromSeconds(2) };
+        var server = Server();
+        server.ReportFailure(UpstreamOutcome.Timeout, "no answer", Name("a.example."), options);
+        Assert.True(server.IsDown);
+
+        // Tries sent before it went down time out now: the probe is still due after one back-off.
+        server.ReportFailure(UpstreamOutcome.Timeout, "no answer", Name("b.example."), options);
+        server.ReportFailure(UpstreamOutcome.Timeout, "no answer", Name("c.example."), options);
+        _time.Advance(TimeSpan.FromSeconds(1.9));
+        Assert.False(server.TryBeginProbe());
+        _time.Advance(TimeSpan.FromSeconds(0.1));
+        Assert.True(server.TryBeginProbe());
+
+        // The probe fails: the next waits twice as long.
+        server.ReportFailure(UpstreamOutcome.Timeout, "no answer", [0], options, probe: true);
+        server.EndProbe();
+        _time.Advance(TimeSpan.FromSeconds(3.9));
+        Assert.False(server.TryBeginProbe());
+        _time.Advance(TimeSpan.FromSeconds(0.1));
+        Assert.True(server.TryBeginProbe());
+    }
 }

@@ -51,6 +51,48 @@ public sealed class DegradedUpstreamTests
         Assert.All(codes, c => Assert.Equal(DnsResponseCode.NXDomain, c)); // what NSD says of them: the zone has none of these names
     }
 
+    [Fact]
+    public async Task A_silent_upstream_that_answers_again_is_back_in_use_within_one_back_off_period()
+    {
+        var backoff = TimeSpan.FromSeconds(2);
+        await using var nsd = await Nsd.StartAsync();
+        await using var fake = await FakeUpstream.StartAsync();
+        fake.Behavior = FakeBehavior.Drop;
+        await using var resolver = await ResolverProcess.StartAsync([fake.EndPoint.Port, nsd.Port], configure: root =>
+        {
+            ProductUpstreamDefaults(root);
+            root["Upstreams"]!["DownBackoff"] = backoff.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
+        });
+
+        // Silent across names: down. The questions are answered by NSD meanwhile.
+        var codes = await Task.WhenAll(Enumerable.Range(0, 5).Select(i => AskAsync(resolver.DnsPort, $"d{i}.test.example.")));
+        Assert.All(codes, c => Assert.Equal(DnsResponseCode.NXDomain, c));
+        Assert.Equal("down", await FirstStateAsync(resolver, until: "down", TimeSpan.FromSeconds(10)));
+
+        fake.Behavior = FakeBehavior.Answer;
+        var returned = System.Diagnostics.Stopwatch.StartNew();
+        var state = await FirstStateAsync(resolver, until: "up", backoff + TimeSpan.FromSeconds(4));
+
+        Assert.True(state == "up", $"still {state} {returned.Elapsed.TotalSeconds:F1} s after it answered again\n{resolver.Log}");
+        Assert.True(returned.Elapsed < backoff + TimeSpan.FromSeconds(2), $"back after {returned.Elapsed.TotalSeconds:F1} s; the back-off is {backoff.TotalSeconds} s and probes run every second");
+    }
+
+    /// <summary>The first upstream's state (up, down, drained) once it is <paramref name="until"/>, or when <paramref name="limit"/> has passed.</summary>
+    private static async Task<string> FirstStateAsync(ResolverProcess resolver, string until, TimeSpan limit)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var state = JsonNode.Parse(await resolver.GetAdminAsync("/api/v1/upstreams"))!.AsArray()[0]!["state"]!.GetValue<string>();
+            if (state == until || clock.Elapsed > limit)
+            {
+                return state;
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
     /// <summary>Back to the shipped upstream settings (the other end-to-end tests shorten them).</summary>
     private static void ProductUpstreamDefaults(JsonObject configuration)
     {

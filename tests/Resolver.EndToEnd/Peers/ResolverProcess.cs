@@ -103,6 +103,16 @@ internal sealed class ResolverProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>GETs from the admin API with the Admin token; the body.</summary>
+    public async Task<string> GetAdminAsync(string path)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"http://127.0.0.1:{AdminPort.ToString(CultureInfo.InvariantCulture)}{path}"));
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminToken);
+        using var response = await s_http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadAsStringAsync();
+    }
+
     /// <summary>POSTs JSON to the admin API with the Admin token; the status and the body.</summary>
     public async Task<(System.Net.HttpStatusCode Status, string Body)> PostAdminAsync(string path, string json)
     {
