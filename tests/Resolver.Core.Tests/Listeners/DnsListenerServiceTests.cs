@@ -249,6 +249,31 @@ public sealed class DnsListenerServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Udp_GarbageEmptyAndOversizedDatagrams_InOneBatch_DoNotStopTheListener()
+    {
+        using var udp = new UdpClient(AddressFamily.InterNetwork);
+        var oversized = new byte[5000];
+        ResolverHarness.Query("www.test.", DnsRecordType.A).CopyTo(oversized, 0);
+        await udp.SendAsync(new byte[] { 0xFF, 0x00, 0x13 }, EndPoint);
+        await udp.SendAsync(Array.Empty<byte>(), EndPoint);
+        await udp.SendAsync(oversized, EndPoint);
+        await udp.SendAsync(ResolverHarness.Query("www.test.", DnsRecordType.AAAA), EndPoint);
+
+        // Whatever the bad ones get (nothing, or FORMERR), the good query behind them is answered.
+        DnsMessage? answer = null;
+        while (answer is null)
+        {
+            var reply = await udp.ReceiveAsync().WaitAsync(TimeSpan.FromSeconds(5));
+            if (DnsMessage.TryParse(reply.Buffer, out var message, out _) && message.Questions.Count == 1 && message.Questions[0].Type == DnsRecordType.AAAA)
+            {
+                answer = message;
+            }
+        }
+
+        Assert.Equal(DnsResponseCode.NoError, answer.ResponseCode);
+    }
+
+    [Fact]
     public void UdpThreads_Unset_IsOnePerCpuTheProcessMayRunOn()
     {
         Assert.Equal(Environment.ProcessorCount, new DnsServerOptions().UdpReceiveThreads);
