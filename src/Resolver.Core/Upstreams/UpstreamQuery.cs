@@ -44,7 +44,10 @@ internal sealed class UpstreamQuery
 
     public static UpstreamQuery Create(ReadOnlySpan<byte> name, DnsRecordType type, DnsClass @class, bool dnssecOk, bool checkingDisabled, bool randomizeCase)
     {
-        var id = (ushort)RandomNumberGenerator.GetInt32(ushort.MaxValue + 1);
+        // One draw from the system's CSPRNG per query: two bytes of ID, then a bit per name byte for its case.
+        Span<byte> random = stackalloc byte[sizeof(ushort) + (randomizeCase ? name.Length : 0)];
+        RandomNumberGenerator.Fill(random);
+        var id = BinaryPrimitives.ReadUInt16LittleEndian(random);
         var wire = new byte[DnsHeader.Size + name.Length + QuestionFixedLength + OptLength];
 
         // AD=1 asks a validating upstream to say whether the answer is authenticated (RFC 6840 §5.7):
@@ -55,7 +58,7 @@ internal sealed class UpstreamQuery
         name.CopyTo(sentName);
         if (randomizeCase)
         {
-            RandomizeCase(sentName);
+            RandomizeCase(sentName, random[sizeof(ushort)..]);
         }
 
         var rest = wire.AsSpan(DnsHeader.Size + name.Length);
@@ -89,10 +92,8 @@ internal sealed class UpstreamQuery
             && BinaryPrimitives.ReadUInt16BigEndian(response[(typeOffset + 2)..]) == (ushort)Class;
     }
 
-    private static void RandomizeCase(Span<byte> name)
+    private static void RandomizeCase(Span<byte> name, ReadOnlySpan<byte> bits)
     {
-        Span<byte> bits = stackalloc byte[name.Length];
-        RandomNumberGenerator.Fill(bits);
         for (var i = 0; i < name.Length; i++)
         {
             var lower = NameWire.ToLower(name[i]);
