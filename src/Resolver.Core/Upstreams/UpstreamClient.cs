@@ -80,8 +80,9 @@ public sealed partial class UpstreamClient : IDisposable
                 var rto = latest.Server.RetransmitTimeout(options.Timeout);
                 var wait = options.Hedging && options.HedgeDelay < rto ? options.HedgeDelay : rto;
                 var retransmit = MaySend() ? Task.Delay(wait, _time, question.Token) : null;
-                var tasks = running.Select(t => (Task)t.Task);
-                var finished = await Task.WhenAny(retransmit is null ? tasks : tasks.Append(retransmit)).ConfigureAwait(false);
+                var finished = running.Count == 1 && retransmit is not null
+                    ? await Task.WhenAny(running[0].Task, retransmit).ConfigureAwait(false) // the common case: one try out
+                    : await Task.WhenAny(Outstanding(running, retransmit)).ConfigureAwait(false);
                 if (finished == retransmit)
                 {
                     if (MaySend())
@@ -133,6 +134,24 @@ public sealed partial class UpstreamClient : IDisposable
 #pragma warning restore CA1849
             await ((Task)Task.WhenAll(running.Select(t => t.Task))).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
+    }
+
+    /// <summary>The tries still out, and the retransmit timer when another try may follow.</summary>
+    private static Task[] Outstanding<T>(List<Try<T>> running, Task? retransmit)
+        where T : class
+    {
+        var tasks = new Task[running.Count + (retransmit is null ? 0 : 1)];
+        for (var i = 0; i < running.Count; i++)
+        {
+            tasks[i] = running[i].Task;
+        }
+
+        if (retransmit is not null)
+        {
+            tasks[^1] = retransmit;
+        }
+
+        return tasks;
     }
 
     /// <summary>
