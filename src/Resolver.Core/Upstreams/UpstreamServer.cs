@@ -211,21 +211,15 @@ public sealed class UpstreamServer
                 _failedNames.Add(NameWire.GetHashCodeIgnoreCase(name));
             }
 
-
             wentDown = DownSince is null && _failedNames.Count >= options.FailuresBeforeDown;
             if (wentDown)
             {
                 DownSince = _time.GetUtcNow();
-                _backoff = options.DownBackoff;
+                BackOff(options.DownBackoff);
             }
             else if (DownSince is not null && probe)
             {
-                _backoff = TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, options.MaxDownBackoff.Ticks));
-            }
-
-            if (wentDown || (DownSince is not null && probe))
-            {
-                _downUntil = _time.GetTimestamp() + (long)(_backoff.TotalSeconds * _time.TimestampFrequency);
+                BackOff(TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, options.MaxDownBackoff.Ticks)));
             }
         }
 
@@ -233,6 +227,13 @@ public sealed class UpstreamServer
         {
             HealthChanged?.Invoke(this, false);
         }
+    }
+
+    /// <summary>The next probe waits <paramref name="backoff"/> from now; the caller holds the lock.</summary>
+    private void BackOff(TimeSpan backoff)
+    {
+        _backoff = backoff;
+        _downUntil = _time.GetTimestamp() + (long)(backoff.TotalSeconds * _time.TimestampFrequency);
     }
 
     /// <summary>A down (not drained) server whose back-off has run out; claims the probe so only one runs.</summary>
