@@ -132,7 +132,10 @@ public sealed partial class UpstreamClient : IDisposable
 #pragma warning disable CA1849 // the callbacks are cheap and none blocks
             question.Cancel();
 #pragma warning restore CA1849
-            await ((Task)Task.WhenAll(running.Select(t => t.Task))).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (running.Count > 0)
+            {
+                await Task.WhenAll(Outstanding(running, retransmit: null)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
         }
     }
 
@@ -248,8 +251,7 @@ public sealed partial class UpstreamClient : IDisposable
             }
             else
             {
-                server.ReportFailure(result.Outcome, result.Error ?? string.Empty, name, options, attempt.IsProbe);
-                _metrics.UpstreamFailed(server, result.Outcome);
+                ReportFailure(server, result.Outcome, result.Error ?? string.Empty, name, options, attempt.IsProbe);
             }
 
             return result;
@@ -263,8 +265,7 @@ public sealed partial class UpstreamClient : IDisposable
             // Cancelled past its retransmit timeout (the question was answered elsewhere) or at the deadline: this server was silent.
             var outcome = e is OperationCanceledException ? UpstreamOutcome.Timeout : UpstreamOutcome.NetworkError;
             var error = e is OperationCanceledException ? $"no answer within {_time.GetElapsedTime(started).TotalMilliseconds:F0} ms" : e.Message;
-            server.ReportFailure(outcome, error, name, options, attempt.IsProbe);
-            _metrics.UpstreamFailed(server, outcome);
+            ReportFailure(server, outcome, error, name, options, attempt.IsProbe);
             LogAttemptFailed(_logger, server.Name, outcome, error);
             return new UpstreamResult<T>(outcome, null, server, error);
         }
@@ -273,6 +274,13 @@ public sealed partial class UpstreamClient : IDisposable
             server.EndQuery();
             _outstanding.Release();
         }
+    }
+
+    /// <summary>A failed try: to the server's health record and to the metrics.</summary>
+    private void ReportFailure(UpstreamServer server, UpstreamOutcome outcome, string error, byte[] name, UpstreamOptions options, bool probe)
+    {
+        server.ReportFailure(outcome, error, name, options, probe);
+        _metrics.UpstreamFailed(server, outcome);
     }
 
     /// <summary>Over the server's transport; a truncated UDP answer is asked again at once, over TCP to the same server, on a kept connection.</summary>
