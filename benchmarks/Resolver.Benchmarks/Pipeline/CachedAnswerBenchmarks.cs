@@ -1,14 +1,8 @@
 using System.Net;
 using BenchmarkDotNet.Attributes;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using Resolver.Benchmarks.Protocol;
 using Resolver.Core.Cache;
-using Resolver.Core.Listeners;
 using Resolver.Core.Pipeline;
-using Resolver.Core.Telemetry;
-using Resolver.Core.Upstreams;
 using Resolver.Protocol.Names;
 using Resolver.Protocol.Records;
 
@@ -24,27 +18,15 @@ public class CachedAnswerBenchmarks : IDisposable
     private readonly byte[] _query = SampleMessages.QueryBytes;
     private readonly byte[] _output = new byte[1232];
     private readonly byte[] _name = new byte[255];
-    private DnsCache _cache = null!;
-    private ResolverMetrics _metrics = null!;
-    private UpstreamClient _client = null!;
-    private QueryProcessor _processor = null!;
+    private ProcessorFixture _fixture = null!;
 
     [GlobalSetup]
     public void Setup()
     {
-        var server = new DnsServerOptions();
-        server.ApplyDefaults();
-        var upstreamOptions = new UpstreamOptions { Servers = [new UpstreamServerOptions { Address = "127.0.0.1:9" }] };
-        _metrics = new ResolverMetrics();
-        _cache = new DnsCache(new FixedOptions<CacheOptions>(new CacheOptions()), TimeProvider.System, NullLogger<DnsCache>.Instance);
-        var registry = new UpstreamRegistry(Options.Create(upstreamOptions), TimeProvider.System, NullLogger<UpstreamRegistry>.Instance);
-        _client = new UpstreamClient(registry, new FixedOptions<UpstreamOptions>(upstreamOptions), TimeProvider.System, _metrics, NullLogger<UpstreamClient>.Instance);
-        _processor = new QueryProcessor(
-            _cache, _client, new AccessControl(Options.Create(server)), new LocalZone(Options.Create(server)), new FixedOptions<DnsServerOptions>(server), _metrics, new Lifetime(), NullLogger<QueryProcessor>.Instance);
-
+        _fixture = new ProcessorFixture("127.0.0.1:9");
         var key = CacheKey.Create(DnsName.Parse("www.example.com").Wire, DnsRecordType.A, DnsClass.IN, CacheFlags.None);
-        var entry = CacheEntryFactory.Create(key, SampleMessages.ResponseBytes, "bench", _cache.Options, TimeProvider.System.GetTimestamp())!;
-        _cache.Store(entry, _cache.Generation);
+        var entry = CacheEntryFactory.Create(key, SampleMessages.ResponseBytes, "bench", _fixture.Cache.Options, TimeProvider.System.GetTimestamp())!;
+        _fixture.Cache.Store(entry, _fixture.Cache.Generation);
         if (Answer() == 0)
         {
             throw new InvalidOperationException("The cached answer was not served.");
@@ -59,26 +41,11 @@ public class CachedAnswerBenchmarks : IDisposable
     }
 
     [Benchmark(Description = "Cached answer through QueryProcessor")]
-    public int Answer() => _processor.ProcessAsync(_query, _output, IPAddress.Loopback, DnsTransport.Udp).Result;
+    public int Answer() => _fixture.Processor.ProcessAsync(_query, _output, IPAddress.Loopback, DnsTransport.Udp).Result;
 
     public void Dispose()
     {
-        _cache.Dispose();
-        _client.Dispose();
-        _metrics.Dispose();
+        _fixture.Dispose();
         GC.SuppressFinalize(this);
-    }
-
-    private sealed class Lifetime : IHostApplicationLifetime
-    {
-        public CancellationToken ApplicationStarted => CancellationToken.None;
-
-        public CancellationToken ApplicationStopping => CancellationToken.None;
-
-        public CancellationToken ApplicationStopped => CancellationToken.None;
-
-        public void StopApplication()
-        {
-        }
     }
 }

@@ -1,0 +1,55 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Resolver.Core.Cache;
+using Resolver.Core.Listeners;
+using Resolver.Core.Pipeline;
+using Resolver.Core.Telemetry;
+using Resolver.Core.Upstreams;
+
+namespace Resolver.Benchmarks.Pipeline;
+
+/// <summary>The real query processor, cache and upstream client outside a host, forwarding to one upstream.</summary>
+internal sealed class ProcessorFixture : IDisposable
+{
+    public ProcessorFixture(string upstream)
+    {
+        var server = new DnsServerOptions();
+        server.ApplyDefaults();
+        var upstreamOptions = new UpstreamOptions { Servers = [new UpstreamServerOptions { Address = upstream }] };
+        Metrics = new ResolverMetrics();
+        Cache = new DnsCache(new FixedOptions<CacheOptions>(new CacheOptions()), TimeProvider.System, NullLogger<DnsCache>.Instance);
+        var registry = new UpstreamRegistry(Options.Create(upstreamOptions), TimeProvider.System, NullLogger<UpstreamRegistry>.Instance);
+        Client = new UpstreamClient(registry, new FixedOptions<UpstreamOptions>(upstreamOptions), TimeProvider.System, Metrics, NullLogger<UpstreamClient>.Instance);
+        Processor = new QueryProcessor(
+            Cache, Client, new AccessControl(Options.Create(server)), new LocalZone(Options.Create(server)), new FixedOptions<DnsServerOptions>(server), Metrics, new Lifetime(), NullLogger<QueryProcessor>.Instance);
+    }
+
+    public ResolverMetrics Metrics { get; }
+
+    public DnsCache Cache { get; }
+
+    public UpstreamClient Client { get; }
+
+    public QueryProcessor Processor { get; }
+
+    public void Dispose()
+    {
+        Cache.Dispose();
+        Client.Dispose();
+        Metrics.Dispose();
+    }
+
+    private sealed class Lifetime : IHostApplicationLifetime
+    {
+        public CancellationToken ApplicationStarted => CancellationToken.None;
+
+        public CancellationToken ApplicationStopping => CancellationToken.None;
+
+        public CancellationToken ApplicationStopped => CancellationToken.None;
+
+        public void StopApplication()
+        {
+        }
+    }
+}
