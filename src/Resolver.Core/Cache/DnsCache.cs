@@ -149,7 +149,7 @@ public sealed partial class DnsCache : IDisposable
 
         if (entry.Kind == CacheEntryKind.NxDomain)
         {
-            LogStoredNegative(_logger, entry.Key.ToString(), entry.Ttl);
+            LogStoredNegative(_logger, entry.Key, entry.Ttl);
         }
 
         return true;
@@ -254,5 +254,5 @@ public sealed partial class DnsCache : IDisposable
     private bool IsSpent(CacheEntry entry) => entry.Age(_time) >= StaleWindow(entry.Kind, entry.Ttl, Options);
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Debug, Message = "Cached NXDOMAIN for {Key} for {Ttl} s")]
-    private static partial void LogStoredNegative(ILogger logger, string key, uint ttl);
+    private static partial void LogStoredNegative(ILogger logger, CacheKey key, uint ttl);
 }

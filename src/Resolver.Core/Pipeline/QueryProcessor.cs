@@ -215,7 +215,7 @@ public sealed partial class QueryProcessor
             return AnswerStale(stale, key, fetched.Error ?? fetched.Outcome.ToString(), query.Span, scan, output.Span, limit, advertised);
         }
 
-        LogServFail(_logger, key.ToString(), fetched.Server?.Name ?? "-", fetched.Error ?? fetched.Outcome.ToString());
+        LogServFail(_logger, key, fetched.Server?.Name ?? "-", fetched.Error ?? fetched.Outcome.ToString());
         if (fetched.Outcome != UpstreamOutcome.Overloaded)
         {
             _cache.Store(CacheEntryFactory.CreateServFail(key, query.Span[DnsHeader.Size..scan.QuestionEnd], options, _cache.Time.GetTimestamp()), _cache.Generation);
@@ -226,7 +226,7 @@ public sealed partial class QueryProcessor
 
     private int AnswerStale(CacheEntry stale, CacheKey key, string why, ReadOnlySpan<byte> query, in QueryScan scan, Span<byte> output, int limit, ushort advertised)
     {
-        LogServedStale(_logger, key.ToString(), why);
+        LogServedStale(_logger, key, why);
         _metrics.StaleAnswer();
         return Answer(stale, query, scan, output, limit, advertised, (uint)_cache.Options.StaleAnswerTtl.TotalSeconds);
     }
@@ -267,7 +267,7 @@ public sealed partial class QueryProcessor
             return;
         }
 
-        LogPrefetch(_logger, key.ToString());
+        LogPrefetch(_logger, key);
         _metrics.Prefetch();
         _ = _inFlight.GetOrStart(key.ToStable(), FetchAsync);
     }
@@ -340,11 +340,11 @@ public sealed partial class QueryProcessor
     private static partial void LogQuery(ILogger logger, IPAddress client, DnsTransport transport, DnsName name, DnsRecordType type);
 
     [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "Serving {Key} stale: {Reason}")]
-    private static partial void LogServedStale(ILogger logger, string key, string reason);
+    private static partial void LogServedStale(ILogger logger, CacheKey key, string reason);
 
     [LoggerMessage(EventId = 303, Level = LogLevel.Warning, Message = "SERVFAIL for {Key}: every upstream failed (last {Upstream}: {Error})")]
-    private static partial void LogServFail(ILogger logger, string key, string upstream, string error);
+    private static partial void LogServFail(ILogger logger, CacheKey key, string upstream, string error);
 
     [LoggerMessage(EventId = 304, Level = LogLevel.Debug, Message = "Prefetching {Key}")]
-    private static partial void LogPrefetch(ILogger logger, string key);
+    private static partial void LogPrefetch(ILogger logger, CacheKey key);
 }
