@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
@@ -17,13 +16,16 @@ internal sealed partial class UdpListener(Socket socket, QueryProcessor processo
 {
     private const int MaxQuery = 4096; // far above any real query; larger datagrams are truncated and answered FORMERR
     private static readonly TimeSpan StopCheck = TimeSpan.FromMilliseconds(500);
+    private const int MaxShelved = 1024; // buffers kept per size for misses: 6 MB at most
     private readonly int _maxResponse = options.MaxUdpResponseSize; // a UDP answer is never larger
+    private readonly BufferShelf _queries = new(MaxQuery, MaxShelved);
+    private readonly BufferShelf _responses = new(options.MaxUdpResponseSize, MaxShelved);
     private int _pending;
 
     /// <summary>Receives and answers until the socket is closed (that is how the host stops it).</summary>
     public void Run(CancellationToken stoppingToken)
     {
-        var receiver = new Receiver(socket.AddressFamily, _maxResponse);
+        var receiver = new Receiver(socket.AddressFamily, _queries, _responses);
         try
         {
             if (DatagramBatch.IsSupported)
@@ -172,8 +174,8 @@ internal sealed partial class UdpListener(Socket socket, QueryProcessor processo
         finally
         {
             Interlocked.Decrement(ref _pending);
-            ArrayPool<byte>.Shared.Return(query);
-            ArrayPool<byte>.Shared.Return(response);
+            _queries.Put(query);
+            _responses.Put(response);
         }
     }
 
@@ -196,14 +198,14 @@ internal sealed partial class UdpListener(Socket socket, QueryProcessor processo
     }
 
     /// <summary>One receive thread's buffers and the address of the datagram in hand.</summary>
-    private sealed class Receiver(AddressFamily family, int maxResponse)
+    private sealed class Receiver(AddressFamily family, BufferShelf queries, BufferShelf responses)
     {
         private readonly IPEndPoint _endPointFactory = family == AddressFamily.InterNetworkV6 ? new IPEndPoint(IPAddress.IPv6Any, 0) : new IPEndPoint(IPAddress.Any, 0);
         private readonly LastClient _clients = new();
 
-        public byte[] Query { get; private set; } = ArrayPool<byte>.Shared.Rent(MaxQuery);
+        public byte[] Query { get; private set; } = queries.Take();
 
-        public byte[] Response { get; private set; } = ArrayPool<byte>.Shared.Rent(maxResponse);
+        public byte[] Response { get; private set; } = responses.Take();
 
         public SocketAddress Address { get; } = new(family);
 
@@ -220,14 +222,14 @@ internal sealed partial class UdpListener(Socket socket, QueryProcessor processo
         /// <summary>New buffers: the old ones went with a query that waits on an upstream.</summary>
         public void Renew()
         {
-            Query = ArrayPool<byte>.Shared.Rent(MaxQuery);
-            Response = ArrayPool<byte>.Shared.Rent(maxResponse);
+            Query = queries.Take();
+            Response = responses.Take();
         }
 
         public void Return()
         {
-            ArrayPool<byte>.Shared.Return(Query);
-            ArrayPool<byte>.Shared.Return(Response);
+            queries.Put(Query);
+            responses.Put(Response);
         }
     }
 
