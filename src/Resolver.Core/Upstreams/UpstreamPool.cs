@@ -18,32 +18,98 @@ public sealed class UpstreamPool
 
     public IReadOnlyList<UpstreamServer> Servers => _servers;
 
-    /// <summary>The order to try servers in for one question.</summary>
+    /// <summary>The order to try servers in for one question: one array, no LINQ (this runs on every cache miss).</summary>
     public UpstreamServer[] Order(double exploration)
     {
-        var usable = _servers.Where(s => s.IsUsable).ToArray();
+        // Each server's state is read once: it may change while the order is built.
+        Span<ServerState> states = _servers.Length <= 64 ? stackalloc ServerState[_servers.Length] : new ServerState[_servers.Length];
+        var (usable, down) = (0, 0);
+        for (var i = 0; i < _servers.Length; i++)
+        {
+            states[i] = _servers[i].IsUsable ? ServerState.Usable : _servers[i].Drained ? ServerState.Drained : ServerState.Down;
+            usable += states[i] == ServerState.Usable ? 1 : 0;
+            down += states[i] == ServerState.Down ? 1 : 0;
+        }
+
+        var order = new UpstreamServer[usable + down];
+        var (u, d) = (0, usable);
+        for (var i = 0; i < _servers.Length; i++)
+        {
+            if (states[i] == ServerState.Usable)
+            {
+                order[u++] = _servers[i];
+            }
+            else if (states[i] == ServerState.Down)
+            {
+                order[d++] = _servers[i]; // a last resort, in configured order
+            }
+        }
+
         switch (Policy)
         {
-            case UpstreamPolicy.Fastest:
+            case UpstreamPolicy.Fastest when usable > 1:
                 // By retransmit timeout: RTT and its variance, backed off by unanswered tries. Exploration keeps the
                 // RTTs of the others current, but only within the RTT band: a client never waits on a server known
                 // to be far slower (one that was, and has recovered, is measured again when it is asked as a fallback).
-                Array.Sort(usable, (a, b) => a.RetransmitTimeoutMs.CompareTo(b.RetransmitTimeoutMs));
-                var band = usable.Length == 0 ? 0 : usable.Count(s => s.RetransmitTimeoutMs <= usable[0].RetransmitTimeoutMs + UpstreamServer.RetransmitBand.TotalMilliseconds);
+                var band = SortByRetransmitTimeout(order.AsSpan(0, usable));
                 if (band > 1 && RandomNumberGenerator.GetInt32(1_000_000) < exploration * 1_000_000)
                 {
                     var pick = 1 + RandomNumberGenerator.GetInt32(band - 1);
-                    (usable[0], usable[pick]) = (usable[pick], usable[0]);
+                    (order[0], order[pick]) = (order[pick], order[0]);
                 }
 
                 break;
-            case UpstreamPolicy.RoundRobin when usable.Length > 1:
-                var start = (int)((uint)Interlocked.Increment(ref _next) % (uint)usable.Length);
-                usable = [.. usable[start..], .. usable[..start]];
+            case UpstreamPolicy.RoundRobin when usable > 1:
+                var start = (int)((uint)Interlocked.Increment(ref _next) % (uint)usable);
+                var head = order.AsSpan(0, usable);
+                head[..start].Reverse(); // rotated left by start, in place
+                head[start..].Reverse();
+                head.Reverse();
                 break;
         }
 
-        var down = _servers.Where(s => !s.IsUsable && !s.Drained);
-        return [.. usable, .. down];
+        return order;
+    }
+
+    /// <summary>
+    /// Sorts by retransmit timeout, each read once (it changes under concurrent answers), stable for equal ones;
+    /// returns how many lie within <see cref="UpstreamServer.RetransmitBand"/> of the best.
+    /// </summary>
+    private static int SortByRetransmitTimeout(Span<UpstreamServer> servers)
+    {
+        Span<double> rto = stackalloc double[servers.Length];
+        for (var i = 0; i < servers.Length; i++)
+        {
+            rto[i] = servers[i].RetransmitTimeoutMs;
+        }
+
+        for (var i = 1; i < servers.Length; i++) // insertion sort: a pool lists a handful of servers
+        {
+            var (server, key) = (servers[i], rto[i]);
+            var j = i - 1;
+            for (; j >= 0 && rto[j] > key; j--)
+            {
+                servers[j + 1] = servers[j];
+                rto[j + 1] = rto[j];
+            }
+
+            servers[j + 1] = server;
+            rto[j + 1] = key;
+        }
+
+        var band = 1;
+        while (band < servers.Length && rto[band] <= rto[0] + UpstreamServer.RetransmitBand.TotalMilliseconds)
+        {
+            band++;
+        }
+
+        return band;
+    }
+
+    private enum ServerState : byte
+    {
+        Usable,
+        Down,
+        Drained,
     }
 }
