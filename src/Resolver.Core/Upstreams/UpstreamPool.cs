@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 
 namespace Resolver.Core.Upstreams;
 
@@ -52,9 +51,9 @@ public sealed class UpstreamPool
                 // RTTs of the others current, but only within the RTT band: a client never waits on a server known
                 // to be far slower (one that was, and has recovered, is measured again when it is asked as a fallback).
                 var band = SortByRetransmitTimeout(order.AsSpan(0, usable));
-                if (band > 1 && RandomNumberGenerator.GetInt32(1_000_000) < exploration * 1_000_000)
+                if (band > 1 && Random.Shared.NextDouble() < exploration)
                 {
-                    var pick = 1 + RandomNumberGenerator.GetInt32(band - 1);
+                    var pick = 1 + Random.Shared.Next(band - 1); // a spread, not a secret: no CSPRNG call per miss
                     (order[0], order[pick]) = (order[pick], order[0]);
                 }
 

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
 using Resolver.Protocol.Edns;
 using Resolver.Protocol.Messages;
 using Resolver.Protocol.Names;
@@ -44,9 +43,9 @@ internal sealed class UpstreamQuery
 
     public static UpstreamQuery Create(ReadOnlySpan<byte> name, DnsRecordType type, DnsClass @class, bool dnssecOk, bool checkingDisabled, bool randomizeCase)
     {
-        // One draw from the system's CSPRNG per query: two bytes of ID, then a bit per name byte for its case.
-        Span<byte> random = stackalloc byte[sizeof(ushort) + (randomizeCase ? name.Length : 0)];
-        RandomNumberGenerator.Fill(random);
+        // One draw of CSPRNG bytes per query: two bytes of ID, then a bit per name byte for its case.
+        Span<byte> random = stackalloc byte[sizeof(ushort) + (randomizeCase ? (name.Length + 7) / 8 : 0)];
+        CryptoRandom.Fill(random);
         var id = BinaryPrimitives.ReadUInt16LittleEndian(random);
         var wire = new byte[DnsHeader.Size + name.Length + QuestionFixedLength + OptLength];
 
@@ -99,7 +98,7 @@ internal sealed class UpstreamQuery
             var lower = NameWire.ToLower(name[i]);
             if (lower is >= (byte)'a' and <= (byte)'z')
             {
-                name[i] = (bits[i] & 1) == 0 ? lower : (byte)(lower & ~0x20);
+                name[i] = ((bits[i >> 3] >> (i & 7)) & 1) == 0 ? lower : (byte)(lower & ~0x20);
             }
         }
     }

@@ -48,4 +48,35 @@ public sealed class UpstreamQueryTests
         Assert.False(query.IsAnsweredBy(otherId));
         Assert.False(query.IsAnsweredBy(query.Wire)); // a query, not a response
     }
+
+    [Fact]
+    public void Each_query_draws_its_own_id_and_a_case_for_every_letter()
+    {
+        var name = DnsName.Parse("a-long-label.and.another-one.example.test.").Wire.ToArray();
+        var queries = Enumerable.Range(0, 64).Select(_ => UpstreamQuery.Create(name, DnsRecordType.A, DnsClass.IN, false, false, randomizeCase: true)).ToList();
+
+        Assert.True(queries.Select(q => q.Id).Distinct().Count() >= 60); // 16 random bits each: a repeat or two at most
+        for (var i = 0; i < name.Length; i++)
+        {
+            if (char.IsAsciiLetter((char)name[i]))
+            {
+                var cases = queries.Select(q => char.IsAsciiLetterUpper((char)q.Wire[DnsHeader.Size + i])).Distinct().Count();
+                Assert.True(cases == 2, $"the letter at {i} was never randomized");
+            }
+        }
+    }
+
+    [Fact]
+    public void CryptoRandom_hands_out_each_drawn_byte_once_across_its_refills()
+    {
+        var draws = Enumerable.Range(0, 300).Select(_ =>
+        {
+            var bytes = new byte[37]; // not a divisor of the 4 KB block: draws straddle refills
+            CryptoRandom.Fill(bytes);
+            return Convert.ToHexString(bytes);
+        }).ToList();
+
+        Assert.Equal(draws.Count, draws.Distinct().Count());
+        Assert.DoesNotContain(draws, d => d.All(c => c == '0'));
+    }
 }
