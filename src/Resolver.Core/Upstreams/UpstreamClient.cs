@@ -56,17 +56,17 @@ public sealed partial class UpstreamClient : IDisposable
             return new UpstreamResult<T>(UpstreamOutcome.NetworkError, null, null, "no upstream is configured or usable");
         }
 
-        using var deadline = new CancellationTokenSource(options.QueryDeadline, _time);
-        using var question = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
-        var running = new List<Try<T>>();
+        using var question = new QuestionTimer(_time, options.QueryDeadline, cancellationToken);
+        var running = new List<Try<T>>(2);
         var last = new UpstreamResult<T>(UpstreamOutcome.Timeout, null, null, "no attempt made");
         var sent = 0;
 
         void Launch()
         {
             var attempt = new Try<T>(sent++ == 0 ? order[0] : NextAfter(order, running.Count > 0 ? running[^1].Server : last.Server ?? order[0]));
-            attempt.Task = AttemptAsync(attempt.Server, name, type, @class, dnssecOk, checkingDisabled, read, options, question.Token, deadline.Token, attempt);
+            attempt.Task = AttemptAsync(attempt.Server, name, type, @class, dnssecOk, checkingDisabled, read, options, question, attempt);
             running.Add(attempt);
+            question.Watch(attempt.Task);
         }
 
         bool MaySend() => sent < options.MaxAttempts && !question.IsCancellationRequested;
@@ -79,13 +79,12 @@ public sealed partial class UpstreamClient : IDisposable
                 var latest = running[^1];
                 var rto = latest.Server.RetransmitTimeout(options.Timeout);
                 var wait = options.Hedging && options.HedgeDelay < rto ? options.HedgeDelay : rto;
-                var retransmit = MaySend() ? Task.Delay(wait, _time, question.Token) : null;
-                var finished = running.Count == 1 && retransmit is not null
-                    ? await Task.WhenAny(running[0].Task, retransmit).ConfigureAwait(false) // the common case: one try out
-                    : await Task.WhenAny(Outstanding(running, retransmit)).ConfigureAwait(false);
-                if (finished == retransmit)
+                question.Arm(MaySend() ? wait : null);
+                await question.WaitAsync().ConfigureAwait(false);
+                var done = Finished(running);
+                if (done is null)
                 {
-                    if (MaySend())
+                    if (question.RetransmitDue && MaySend())
                     {
                         if (wait == rto)
                         {
@@ -97,16 +96,19 @@ public sealed partial class UpstreamClient : IDisposable
                         Launch();
                     }
 
-                    continue;
+                    continue; // the deadline (its tries end now, cancelled) or a wake-up with nothing to do
                 }
 
-                var done = running.Find(t => t.Task == finished)!;
                 running.Remove(done);
-                var result = await done.Task.ConfigureAwait(false);
+                var result = done.Task.Result;
                 if (result.IsAnswer)
                 {
                     // Its earlier tries were lost packets, not a silent server: the answer speaks for it.
-                    running.FindAll(t => t.Server == done.Server).ForEach(t => t.Overdue = false);
+                    foreach (var other in running)
+                    {
+                        other.Overdue &= other.Server != done.Server;
+                    }
+
                     return result;
                 }
 
@@ -127,31 +129,37 @@ public sealed partial class UpstreamClient : IDisposable
         finally
         {
             // The tries still out stop now; waiting for them (they end at once) settles what each reports of its server.
-            // Cancelled in place: CancelAsync would run the callbacks, and then the rest of this question, on a
-            // thread-pool worker, a context switch on every miss.
-#pragma warning disable CA1849 // the callbacks are cheap and none blocks
             question.Cancel();
-#pragma warning restore CA1849
             if (running.Count > 0)
             {
-                await Task.WhenAll(Outstanding(running, retransmit: null)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                await Task.WhenAll(Outstanding(running)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
     }
 
-    /// <summary>The tries still out, and the retransmit timer when another try may follow.</summary>
-    private static Task[] Outstanding<T>(List<Try<T>> running, Task? retransmit)
+    /// <summary>The first try that has ended, if any.</summary>
+    private static Try<T>? Finished<T>(List<Try<T>> running)
         where T : class
     {
-        var tasks = new Task[running.Count + (retransmit is null ? 0 : 1)];
+        foreach (var attempt in running)
+        {
+            if (attempt.Task.IsCompleted)
+            {
+                return attempt;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The tries still out.</summary>
+    private static Task[] Outstanding<T>(List<Try<T>> running)
+        where T : class
+    {
+        var tasks = new Task[running.Count];
         for (var i = 0; i < running.Count; i++)
         {
             tasks[i] = running[i].Task;
-        }
-
-        if (retransmit is not null)
-        {
-            tasks[^1] = retransmit;
         }
 
         return tasks;
@@ -182,9 +190,8 @@ public sealed partial class UpstreamClient : IDisposable
     public async Task<bool> ProbeAsync(UpstreamServer server, CancellationToken cancellationToken)
     {
         var options = _options.CurrentValue;
-        using var deadline = new CancellationTokenSource(options.Timeout, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
-        var result = await AttemptAsync(server, [0], DnsRecordType.NS, DnsClass.IN, false, false, s_anyAnswer, options, linked.Token, deadline.Token, new Try<object>(server) { IsProbe = true }).ConfigureAwait(false);
+        using var question = new QuestionTimer(_time, options.Timeout, cancellationToken);
+        var result = await AttemptAsync(server, [0], DnsRecordType.NS, DnsClass.IN, false, false, s_anyAnswer, options, question, new Try<object>(server) { IsProbe = true }).ConfigureAwait(false);
         return result.IsAnswer;
     }
 
@@ -211,7 +218,7 @@ public sealed partial class UpstreamClient : IDisposable
     internal UdpSocketPool Datagrams(UpstreamServer server) => _datagrams.GetOrAdd(server, s => new UdpSocketPool(s.EndPoint, _time));
 
     /// <summary>
-    /// One try: waits until <paramref name="question"/> ends or <paramref name="deadline"/> passes. Ended by an
+    /// One try: waits until <paramref name="question"/> ends (answered elsewhere, or past its deadline). Ended by an
     /// answer from another server, it is this server's failure (a timeout) only if it is <see cref="Try.Overdue"/>:
     /// the next try went out because this one outlived its retransmit timeout.
     /// </summary>
@@ -224,8 +231,7 @@ public sealed partial class UpstreamClient : IDisposable
         bool checkingDisabled,
         AnswerReader<T> read,
         UpstreamOptions options,
-        CancellationToken question,
-        CancellationToken deadline,
+        QuestionTimer question,
         Try<T> attempt)
         where T : class
     {
@@ -241,7 +247,7 @@ public sealed partial class UpstreamClient : IDisposable
         try
         {
             var query = UpstreamQuery.Create(name, type, @class, dnssecOk, checkingDisabled, options.CaseRandomization);
-            var response = await ExchangeAsync(server, query, question).ConfigureAwait(false);
+            var response = await ExchangeAsync(server, query, question.Token).ConfigureAwait(false);
             var result = Read(server, response.Span, read);
             if (result.IsAnswer)
             {
@@ -256,7 +262,7 @@ public sealed partial class UpstreamClient : IDisposable
 
             return result;
         }
-        catch (OperationCanceledException) when (question.IsCancellationRequested && !deadline.IsCancellationRequested && !attempt.Overdue)
+        catch (OperationCanceledException) when (question.IsCancellationRequested && !question.DeadlinePassed && !attempt.Overdue)
         {
             return new UpstreamResult<T>(UpstreamOutcome.Timeout, null, server, "cancelled: the question was answered elsewhere first");
         }
