@@ -31,6 +31,7 @@ public sealed partial class QueryProcessor
     private readonly ResolverMetrics _metrics;
     private readonly ILogger<QueryProcessor> _logger;
     private readonly InFlightQueries _inFlight = new();
+    private readonly Func<CacheKey, Task<UpstreamResult<CacheEntry>>> _fetch; // one delegate, not one per miss
     private readonly CancellationToken _stopping;
 
     public QueryProcessor(
@@ -51,6 +52,7 @@ public sealed partial class QueryProcessor
         _serverOptions = serverOptions;
         _logger = logger;
         _stopping = lifetime.ApplicationStopping;
+        _fetch = FetchAsync;
     }
 
     /// <summary>Upstream fetches currently in flight (after coalescing).</summary>
@@ -152,13 +154,6 @@ public sealed partial class QueryProcessor
 
     private DnsResponseCode? Screen(IPAddress client, in QueryScan scan) => Screen(_access.IsAllowed(client), scan);
 
-    private async ValueTask<int> ResolveAsync(
-        ReadOnlyMemory<byte> query, Memory<byte> output, QueryScan scan, CacheKey key, CacheEntry? stale, int limit, ushort advertised, DnsTransport transport)
-    {
-        var length = await ResolveUncachedAsync(query, output, scan, key, stale, limit, advertised).ConfigureAwait(false);
-        return Answered(transport, scan.Type, output.Span, length);
-    }
-
     /// <summary>Counts an answer by the RCODE it carries; 0 bytes is a drop.</summary>
     private int Answered(DnsTransport transport, DnsRecordType type, ReadOnlySpan<byte> output, int length)
     {
@@ -179,23 +174,23 @@ public sealed partial class QueryProcessor
     /// recent refresh failure stands, or when the refresh takes longer than StaleAnswerTimeout (the
     /// refresh goes on and updates the cache), or when it fails. Otherwise SERVFAIL, remembered briefly.
     /// </summary>
-    private async ValueTask<int> ResolveUncachedAsync(
-        ReadOnlyMemory<byte> query, Memory<byte> output, QueryScan scan, CacheKey key, CacheEntry? stale, int limit, ushort advertised)
+    private async ValueTask<int> ResolveAsync(
+        ReadOnlyMemory<byte> query, Memory<byte> output, QueryScan scan, CacheKey key, CacheEntry? stale, int limit, ushort advertised, DnsTransport transport)
     {
         var options = _cache.Options;
         if (stale is not null && stale.RefreshFailedWithin(_cache.Time, options.StaleRetryInterval))
         {
-            return AnswerStale(stale, key, "a refresh failed moments ago", query.Span, scan, output.Span, limit, advertised);
+            return Answered(transport, scan.Type, output.Span, AnswerStale(stale, key, "a refresh failed moments ago", query.Span, scan, output.Span, limit, advertised));
         }
 
-        var fetch = _inFlight.GetOrStart(key, FetchAsync);
+        var fetch = _inFlight.GetOrStart(key, _fetch);
         if (stale is not null && !fetch.IsCompleted)
         {
             using var timer = new CancellationTokenSource();
             var timeout = Task.Delay(options.StaleAnswerTimeout, _cache.Time, timer.Token);
             if (await Task.WhenAny(fetch, timeout).ConfigureAwait(false) != fetch)
             {
-                return AnswerStale(stale, key, "the refresh is slow", query.Span, scan, output.Span, limit, advertised);
+                return Answered(transport, scan.Type, output.Span, AnswerStale(stale, key, "the refresh is slow", query.Span, scan, output.Span, limit, advertised));
             }
 
 #pragma warning disable CA1849 // in place: CancelAsync would move the rest of the query to a thread-pool worker
@@ -204,24 +199,32 @@ public sealed partial class QueryProcessor
         }
 
         var fetched = await fetch.ConfigureAwait(false);
+        return Answered(transport, scan.Type, output.Span, AnswerFetched(fetched, query.Span, scan, key, stale, output.Span, limit, advertised));
+    }
+
+    /// <summary>The fetch's answer; if every upstream failed, a stale answer when allowed, else SERVFAIL (remembered briefly).</summary>
+    private int AnswerFetched(
+        UpstreamResult<CacheEntry> fetched, ReadOnlySpan<byte> query, in QueryScan scan, CacheKey key, CacheEntry? stale, Span<byte> output, int limit, ushort advertised)
+    {
         if (fetched.Answer is not null)
         {
-            return Answer(fetched.Answer, query.Span, scan, output.Span, limit, advertised, staleTtl: null);
+            return Answer(fetched.Answer, query, scan, output, limit, advertised, staleTtl: null);
         }
 
+        var options = _cache.Options;
         stale ??= options.ServeStale ? _cache.FindStale(key) : null;
         if (stale is not null)
         {
-            return AnswerStale(stale, key, fetched.Error ?? fetched.Outcome.ToString(), query.Span, scan, output.Span, limit, advertised);
+            return AnswerStale(stale, key, fetched.Error ?? fetched.Outcome.ToString(), query, scan, output, limit, advertised);
         }
 
         LogServFail(_logger, key, fetched.Server?.Name ?? "-", fetched.Error ?? fetched.Outcome.ToString());
         if (fetched.Outcome != UpstreamOutcome.Overloaded)
         {
-            _cache.Store(CacheEntryFactory.CreateServFail(key, query.Span[DnsHeader.Size..scan.QuestionEnd], options, _cache.Time.GetTimestamp()), _cache.Generation);
+            _cache.Store(CacheEntryFactory.CreateServFail(key, query[DnsHeader.Size..scan.QuestionEnd], options, _cache.Time.GetTimestamp()), _cache.Generation);
         }
 
-        return ResponseWriter.WriteError(query.Span, scan, DnsResponseCode.ServFail, output.Span, advertised, ExtendedErrorCode.NoReachableAuthority);
+        return ResponseWriter.WriteError(query, scan, DnsResponseCode.ServFail, output, advertised, ExtendedErrorCode.NoReachableAuthority);
     }
 
     private int AnswerStale(CacheEntry stale, CacheKey key, string why, ReadOnlySpan<byte> query, in QueryScan scan, Span<byte> output, int limit, ushort advertised)
@@ -269,7 +272,7 @@ public sealed partial class QueryProcessor
 
         LogPrefetch(_logger, key);
         _metrics.Prefetch();
-        _ = _inFlight.GetOrStart(key.ToStable(), FetchAsync);
+        _ = _inFlight.GetOrStart(key.ToStable(), _fetch);
     }
 
     private int Answer(CacheEntry entry, ReadOnlySpan<byte> query, in QueryScan scan, Span<byte> output, int limit, ushort advertised, uint? staleTtl)

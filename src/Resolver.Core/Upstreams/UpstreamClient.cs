@@ -247,7 +247,15 @@ public sealed partial class UpstreamClient : IDisposable
         try
         {
             var query = UpstreamQuery.Create(name, type, @class, dnssecOk, checkingDisabled, options.CaseRandomization);
-            var response = await ExchangeAsync(server, query, question.Token).ConfigureAwait(false);
+            // Over the server's transport; a truncated UDP answer is asked again at once, over TCP to the same server, on a kept connection.
+            var response = server.Transport == UpstreamTransport.Udp
+                ? await Datagrams(server).ExchangeAsync(query, question.Token).ConfigureAwait(false)
+                : await Streams(server).ExchangeAsync(query, question.Token).ConfigureAwait(false);
+            if (server.Transport == UpstreamTransport.Udp && IsTruncated(response.Span))
+            {
+                response = await Streams(server).ExchangeAsync(query, question.Token).ConfigureAwait(false);
+            }
+
             var result = Read(server, response.Span, read);
             if (result.IsAnswer)
             {
@@ -289,20 +297,7 @@ public sealed partial class UpstreamClient : IDisposable
         _metrics.UpstreamFailed(server, outcome);
     }
 
-    /// <summary>Over the server's transport; a truncated UDP answer is asked again at once, over TCP to the same server, on a kept connection.</summary>
-    private async Task<ReadOnlyMemory<byte>> ExchangeAsync(UpstreamServer server, UpstreamQuery query, CancellationToken cancellationToken)
-    {
-        if (server.Transport != UpstreamTransport.Udp)
-        {
-            return await Streams(server).ExchangeAsync(query, cancellationToken).ConfigureAwait(false);
-        }
-
-        var response = await Datagrams(server).ExchangeAsync(query, cancellationToken).ConfigureAwait(false);
-        var truncated = DnsHeader.TryRead(response.Span, out var header) && header.Truncated;
-        return truncated
-            ? await Streams(server).ExchangeAsync(query, cancellationToken).ConfigureAwait(false)
-            : response;
-    }
+    private static bool IsTruncated(ReadOnlySpan<byte> response) => DnsHeader.TryRead(response, out var header) && header.Truncated;
 
     /// <summary>
     /// The one place a response is judged: its RCODE from the header (SERVFAIL and REFUSED fail the try without
