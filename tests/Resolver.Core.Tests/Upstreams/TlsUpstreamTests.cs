@@ -21,8 +21,10 @@ public sealed class TlsUpstreamTests : IAsyncLifetime
     private readonly CancellationTokenSource _stop = new();
     private X509Certificate2 _certificate = null!;
     private Task _serving = Task.CompletedTask;
+    private readonly List<byte[]> _clientHellos = [];
     private int _queries;
     private int _handshakes;
+    private bool _closeAfterEachAnswer;
 
     public Task InitializeAsync()
     {
@@ -70,6 +72,29 @@ public sealed class TlsUpstreamTests : IAsyncLifetime
 
         Assert.Equal(3, Volatile.Read(ref _queries));
         Assert.Equal(1, Volatile.Read(ref _handshakes));
+    }
+
+    [Fact]
+    public async Task Tls_ANewConnectionResumesTheSession_NoFullHandshakeAfterTheFirst()
+    {
+        _closeAfterEachAnswer = true; // each question then needs a new connection
+        await using var harness = await StartAsync("dns.test");
+
+        foreach (var name in new[] { "www.test.", "mail.test." })
+        {
+            Assert.Equal("192.0.2.99", Assert.Single((await harness.AskAsync(name))!.Answers).Data.ToString());
+        }
+
+        Assert.Equal(2, Volatile.Read(ref _handshakes));
+        byte[][] hellos;
+        lock (_clientHellos)
+        {
+            hellos = [.. _clientHellos];
+        }
+
+        Assert.Equal(2, hellos.Length);
+        Assert.False(ClientHello.OffersResumption(hellos[0]));
+        Assert.True(ClientHello.OffersResumption(hellos[1]), "the second connection did not offer the first one's session");
     }
 
     [Fact]
@@ -123,8 +148,14 @@ public sealed class TlsUpstreamTests : IAsyncLifetime
         {
             try
             {
-                await using var tls = new SslStream(client.GetStream());
+                var recorded = new RecordingStream(client.GetStream());
+                await using var tls = new SslStream(recorded);
                 await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = _certificate }, stop);
+                lock (_clientHellos)
+                {
+                    _clientHellos.Add(recorded.Recorded);
+                }
+
                 Interlocked.Increment(ref _handshakes);
                 var prefix = new byte[2];
                 while (await tls.ReadAtLeastAsync(prefix, 2, throwOnEndOfStream: false, stop) == 2) // queries until the client closes
@@ -141,12 +172,90 @@ public sealed class TlsUpstreamTests : IAsyncLifetime
                     response.TryWrite(buffer.AsSpan(2), out var written);
                     BinaryPrimitives.WriteUInt16BigEndian(buffer, (ushort)written);
                     await tls.WriteAsync(buffer.AsMemory(0, 2 + written), stop);
+                    if (_closeAfterEachAnswer)
+                    {
+                        break;
+                    }
                 }
             }
             catch (Exception e) when (e is IOException or System.Security.Authentication.AuthenticationException or OperationCanceledException)
             {
                 // the client rejected us (the name test) or went away
             }
+        }
+    }
+
+    /// <summary>A stream that keeps the first bytes read through it: the client's first TLS record, its ClientHello.</summary>
+    private sealed class RecordingStream(Stream inner) : Stream
+    {
+        private const int Limit = 4096;
+        private readonly MemoryStream _recorded = new();
+
+        public byte[] Recorded => _recorded.ToArray();
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            var read = await inner.ReadAsync(buffer, cancellationToken);
+            if (_recorded.Length < Limit)
+            {
+                _recorded.Write(buffer.Span[..read]);
+            }
+
+            return read;
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) => inner.WriteAsync(buffer, cancellationToken);
+
+        public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+
+        public override void Flush() => inner.Flush();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+    }
+
+    /// <summary>Reads a ClientHello (RFC 8446 §4.1.2) far enough to see whether it offers to resume a session.</summary>
+    private static class ClientHello
+    {
+        private const int PreSharedKey = 41; // TLS 1.3 resumption (RFC 8446 §4.2.11)
+        private const int SessionTicket = 35; // TLS 1.2 resumption (RFC 5077)
+
+        public static bool OffersResumption(byte[] record)
+        {
+            Assert.True(record.Length > 43 && record[0] == 0x16 && record[5] == 0x01, "not a ClientHello");
+            var at = 43; // record header 5, handshake header 4, version 2, random 32
+            at += 1 + record[at]; // legacy session ID
+            at += 2 + BinaryPrimitives.ReadUInt16BigEndian(record.AsSpan(at)); // cipher suites
+            at += 1 + record[at]; // compression methods
+            var end = at + 2 + BinaryPrimitives.ReadUInt16BigEndian(record.AsSpan(at));
+            for (at += 2; at + 4 <= end; )
+            {
+                var type = BinaryPrimitives.ReadUInt16BigEndian(record.AsSpan(at));
+                var length = BinaryPrimitives.ReadUInt16BigEndian(record.AsSpan(at + 2));
+                if (type == PreSharedKey || (type == SessionTicket && length > 0))
+                {
+                    return true;
+                }
+
+                at += 4 + length;
+            }
+
+            return false;
         }
     }
 }
