@@ -60,8 +60,17 @@ internal sealed class QuestionTimer : IValueTaskSource, IDisposable
         }
     }
 
-    /// <summary>Wakes the question when <paramref name="attempt"/> ends.</summary>
-    public void Watch(Task attempt) => attempt.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_signal);
+    /// <summary>Wakes the question when <paramref name="attempt"/> ends, or now if it has (a continuation on a finished task would go through the thread pool).</summary>
+    public void Watch(Task attempt)
+    {
+        if (attempt.IsCompleted)
+        {
+            Signal();
+            return;
+        }
+
+        attempt.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_signal);
+    }
 
     /// <summary>Sets the retransmit time <paramref name="wait"/> from now (none when null); the deadline stands either way.</summary>
     public void Arm(TimeSpan? wait)

@@ -90,6 +90,17 @@ public sealed class QuestionTimerTests
     }
 
     [Fact]
+    public void A_try_that_ended_before_it_was_watched_wakes_the_question_at_once_on_this_thread()
+    {
+        using var question = new QuestionTimer(_time, TimeSpan.FromSeconds(4), CancellationToken.None);
+        question.Arm(TimeSpan.FromSeconds(1));
+
+        question.Watch(Task.CompletedTask);
+
+        Assert.True(question.WaitAsync().IsCompleted); // not by a thread-pool work item some time later
+    }
+
+    [Fact]
     public void The_callers_cancellation_cancels_the_tries_but_is_no_deadline()
     {
         using var caller = new CancellationTokenSource();
