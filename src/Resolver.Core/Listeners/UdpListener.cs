@@ -15,8 +15,8 @@ namespace Resolver.Core.Listeners;
 internal sealed partial class UdpListener(Socket socket, QueryProcessor processor, DnsServerOptions options, ILogger logger)
 {
     private const int MaxQuery = 4096; // far above any real query; larger datagrams are truncated and answered FORMERR
-    private static readonly TimeSpan StopCheck = TimeSpan.FromMilliseconds(500);
     private const int MaxShelved = 1024; // buffers kept per size for misses: 6 MB at most
+    private static readonly TimeSpan StopCheck = TimeSpan.FromMilliseconds(500);
     private readonly int _maxResponse = options.MaxUdpResponseSize; // a UDP answer is never larger
     private readonly BufferShelf _queries = new(MaxQuery, MaxShelved);
     private readonly BufferShelf _responses = new(options.MaxUdpResponseSize, MaxShelved);

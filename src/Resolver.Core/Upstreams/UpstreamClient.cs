@@ -100,7 +100,7 @@ public sealed partial class UpstreamClient : IDisposable
                 }
 
                 running.Remove(done);
-                var result = done.Task.Result;
+                var result = done.Task.GetAwaiter().GetResult(); // ended: no wait, and an exception comes out as itself
                 if (result.IsAnswer)
                 {
                     // Its earlier tries were lost packets, not a silent server: the answer speaks for it.
