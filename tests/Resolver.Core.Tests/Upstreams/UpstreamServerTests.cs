@@ -72,6 +72,38 @@ public sealed class UpstreamServerTests
     }
 
     [Fact]
+    public void Order_ListsDownServersLast_InConfiguredOrder_AndDrainedOnesNotAtAll()
+    {
+        var (a, b, c, d) = (Server(), Server(), Server(), Server());
+        foreach (var down in new[] { a, c })
+        {
+            for (var i = 0; i < _options.FailuresBeforeDown; i++)
+            {
+                down.ReportFailure(UpstreamOutcome.Timeout, "no answer", Name($"n{i}.example."), _options);
+            }
+        }
+
+        d.Drained = true;
+        var pool = new UpstreamPool([a, b, c, d], UpstreamPolicy.Fastest);
+
+        Assert.True(a.IsDown && c.IsDown);
+        Assert.Equal([b, a, c], pool.Order(exploration: 0));
+    }
+
+    [Fact]
+    public void RoundRobin_StartsEachQuestionAtTheNextServer()
+    {
+        var (a, b, c) = (Server(), Server(), Server());
+        var pool = new UpstreamPool([a, b, c], UpstreamPolicy.RoundRobin);
+
+        var orders = Enumerable.Range(0, 3).Select(_ => pool.Order(exploration: 0)).ToList();
+
+        Assert.Equal(3, orders.Select(o => o[0]).Distinct().Count()); // each server first once
+        Assert.All(orders, order => Assert.Equal(3, order.Distinct().Count()));
+        Assert.Contains(orders, order => order.SequenceEqual([b, c, a])); // rotated, the rest in configured order
+    }
+
+    [Fact]
     public void FailuresForOneName_NeverMarkTheServerDown()
     {
         var server = Server();
