@@ -14,6 +14,9 @@ public class CacheKey : IEquatable<CacheKey>
     [ThreadStatic]
     private static CacheKey? t_probe;
 
+    [ThreadStatic]
+    private static CacheKey? t_ancestor;
+
     private readonly byte[] _name;
     private readonly int _offset;
     private int _length;
@@ -76,7 +79,7 @@ public class CacheKey : IEquatable<CacheKey>
 
     /// <summary>A key that may be kept: this one, or a copy when this is a thread's probe.</summary>
     public CacheKey ToStable() =>
-        ReferenceEquals(this, t_probe) ? new CacheKey(Name.ToArray(), Type, Class, Flags, IsNameError) : this;
+        ReferenceEquals(this, t_probe) || ReferenceEquals(this, t_ancestor) ? new CacheKey(Name.ToArray(), Type, Class, Flags, IsNameError) : this;
 
     public static CacheKey Create(ReadOnlySpan<byte> wireName, DnsRecordType type, DnsClass @class, CacheFlags flags)
     {
@@ -94,7 +97,10 @@ public class CacheKey : IEquatable<CacheKey>
     /// </summary>
     internal CacheKey Over(byte[] wire, int offset) => new(wire, offset, _length, Type, Class, Flags, IsNameError);
 
-    /// <summary>The NXDOMAIN marker key of the ancestor <paramref name="labelsUp"/> labels up, or null past the root.</summary>
+    /// <summary>
+    /// The NXDOMAIN marker key of the ancestor <paramref name="labelsUp"/> labels up, or null past the root: this
+    /// thread's reusable ancestor key (every miss looks up each ancestor), valid only until the thread's next call.
+    /// </summary>
     public CacheKey? NameErrorAncestor(int labelsUp)
     {
         var name = Name;
@@ -109,7 +115,14 @@ public class CacheKey : IEquatable<CacheKey>
             position += name[position] + 1;
         }
 
-        return new CacheKey(name[position..].ToArray(), 0, Class, Flags, nameError: true);
+        var ancestor = t_ancestor ??= new CacheKey(new byte[NameWire.MaxNameLength], 0, 0, 0, nameError: true);
+        name[position..].CopyTo(ancestor._name); // lower-cased already; may overlap when this is the ancestor key itself
+        ancestor._length = name.Length - position;
+        ancestor.Type = 0;
+        ancestor.Class = Class;
+        ancestor.Flags = Flags;
+        ancestor._hash = ancestor.ComputeHash();
+        return ancestor;
     }
 
     public DnsName ToName() => DnsName.FromWire(Name);

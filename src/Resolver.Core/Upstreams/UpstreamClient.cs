@@ -212,10 +212,10 @@ public sealed partial class UpstreamClient : IDisposable
 
     /// <summary>The persistent TCP (or, for a TLS upstream, DNS-over-TLS) connections to <paramref name="server"/>; a UDP upstream's serve its truncated answers.</summary>
     internal StreamConnectionPool Streams(UpstreamServer server) =>
-        _streams.GetOrAdd(server, s => new StreamConnectionPool(s, s.Transport == UpstreamTransport.Tls, CertificateValidation, _time));
+        _streams.GetOrAdd(server, static (s, client) => new StreamConnectionPool(s, s.Transport == UpstreamTransport.Tls, client.CertificateValidation, client._time), this);
 
     /// <summary>The reused UDP sockets to <paramref name="server"/>.</summary>
-    internal UdpSocketPool Datagrams(UpstreamServer server) => _datagrams.GetOrAdd(server, s => new UdpSocketPool(s.EndPoint, _time));
+    internal UdpSocketPool Datagrams(UpstreamServer server) => _datagrams.GetOrAdd(server, static (s, time) => new UdpSocketPool(s.EndPoint, time), _time); // no closure per try
 
     /// <summary>
     /// One try: waits until <paramref name="question"/> ends (answered elsewhere, or past its deadline). Ended by an
