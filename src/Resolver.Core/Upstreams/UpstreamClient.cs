@@ -26,7 +26,8 @@ public sealed partial class UpstreamClient : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<UpstreamClient> _logger;
     private readonly ResolverMetrics _metrics;
-    private readonly SemaphoreSlim _outstanding;
+    private readonly int _maxOutstanding;
+    private int _outstanding; // tries out now; a counter, not a SemaphoreSlim, whose Wait(0) and Release each took a lock
     private readonly ConcurrentDictionary<UpstreamServer, StreamConnectionPool> _streams = new();
     private readonly ConcurrentDictionary<UpstreamServer, UdpSocketPool> _datagrams = new();
 
@@ -38,7 +39,7 @@ public sealed partial class UpstreamClient : IDisposable
         _options = options;
         _time = time;
         _logger = logger;
-        _outstanding = new SemaphoreSlim(options.CurrentValue.MaxOutstanding);
+        _maxOutstanding = options.CurrentValue.MaxOutstanding;
     }
 
     /// <summary>Replaces certificate validation for DNS-over-TLS; null (the default) is the system's chain and name checks. For tests.</summary>
@@ -206,8 +207,6 @@ public sealed partial class UpstreamClient : IDisposable
         {
             pool.Dispose();
         }
-
-        _outstanding.Dispose();
     }
 
     /// <summary>The persistent TCP (or, for a TLS upstream, DNS-over-TLS) connections to <paramref name="server"/>; a UDP upstream's serve its truncated answers.</summary>
@@ -235,8 +234,9 @@ public sealed partial class UpstreamClient : IDisposable
         Try<T> attempt)
         where T : class
     {
-        if (!_outstanding.Wait(0, CancellationToken.None))
+        if (Interlocked.Increment(ref _outstanding) > _maxOutstanding)
         {
+            Interlocked.Decrement(ref _outstanding);
             _metrics.UpstreamFailed(server, UpstreamOutcome.Overloaded);
             return new UpstreamResult<T>(UpstreamOutcome.Overloaded, null, server, "too many upstream queries in flight");
         }
@@ -286,7 +286,7 @@ public sealed partial class UpstreamClient : IDisposable
         finally
         {
             server.EndQuery();
-            _outstanding.Release();
+            Interlocked.Decrement(ref _outstanding);
         }
     }
 

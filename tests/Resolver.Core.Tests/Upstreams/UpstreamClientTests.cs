@@ -409,5 +409,10 @@ public class UpstreamClientTests
         Assert.Equal(DnsResponseCode.ServFail, refused!.ResponseCode);
         await slow;
         Assert.Equal(1, harness.Upstreams[0].TotalQueries);
+
+        harness.Upstreams[0].Delay = TimeSpan.Zero;
+        var after = await harness.AskAsync("www.test."); // both the answered and the refused try gave their place back
+        Assert.Equal(DnsResponseCode.NoError, after!.ResponseCode);
+        Assert.Equal(2, harness.Upstreams[0].TotalQueries);
     }
 }
