@@ -36,7 +36,11 @@ internal sealed class QuestionTimer : IValueTaskSource, IDisposable
         _time = time;
         _deadlineAt = time.GetTimestamp() + ToTimestamp(deadline);
         _signal = Signal;
-        _timer = time.CreateTimer(static state => ((QuestionTimer)state!).OnTimer(), this, deadline, Timeout.InfiniteTimeSpan);
+        lock (_lock) // a callback (one that came early) re-arms the timer under the lock: it waits until the field is set
+        {
+            _timer = time.CreateTimer(static state => ((QuestionTimer)state!).OnTimer(), this, deadline, Timeout.InfiniteTimeSpan);
+        }
+
         _caller = cancellationToken.UnsafeRegister(static state => ((QuestionTimer)state!).Cancel(), this);
     }
 
