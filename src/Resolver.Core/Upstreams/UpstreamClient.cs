@@ -248,12 +248,18 @@ public sealed partial class UpstreamClient : IDisposable
         {
             var query = UpstreamQuery.Create(name, type, @class, dnssecOk, checkingDisabled, options.CaseRandomization);
             // Over the server's transport; a truncated UDP answer is asked again at once, over TCP to the same server, on a kept connection.
-            var response = server.Transport == UpstreamTransport.Udp
-                ? await Datagrams(server).ExchangeAsync(query, question.Token).ConfigureAwait(false)
-                : await Streams(server).ExchangeAsync(query, question.Token).ConfigureAwait(false);
-            if (server.Transport == UpstreamTransport.Udp && IsTruncated(response.Span))
+            ReadOnlyMemory<byte> response;
+            if (server.Transport != UpstreamTransport.Udp)
             {
                 response = await Streams(server).ExchangeAsync(query, question.Token).ConfigureAwait(false);
+            }
+            else
+            {
+                response = await Datagrams(server).ExchangeAsync(query, question.Token).ConfigureAwait(false);
+                if (IsTruncated(response.Span))
+                {
+                    response = await Streams(server).ExchangeAsync(query, question.Token).ConfigureAwait(false);
+                }
             }
 
             var result = Read(server, response.Span, read);
