@@ -106,8 +106,7 @@ internal sealed class ResolverProcess : IAsyncDisposable
     /// <summary>GETs from the admin API with the Admin token; the body.</summary>
     public async Task<string> GetAdminAsync(string path)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"http://127.0.0.1:{AdminPort.ToString(CultureInfo.InvariantCulture)}{path}"));
-        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminToken);
+        using var request = AdminRequest(HttpMethod.Get, path);
         using var response = await s_http.SendAsync(request);
         response.EnsureSuccessStatusCode();
         return await response.Content.ReadAsStringAsync();
@@ -116,13 +115,18 @@ internal sealed class ResolverProcess : IAsyncDisposable
     /// <summary>POSTs JSON to the admin API with the Admin token; the status and the body.</summary>
     public async Task<(System.Net.HttpStatusCode Status, string Body)> PostAdminAsync(string path, string json)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"http://127.0.0.1:{AdminPort.ToString(CultureInfo.InvariantCulture)}{path}"))
-        {
-            Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json"),
-        };
-        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminToken);
+        using var request = AdminRequest(HttpMethod.Post, path);
+        request.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
         using var response = await s_http.SendAsync(request);
         return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>A request to the admin API on this process's port, with the Admin token.</summary>
+    private HttpRequestMessage AdminRequest(HttpMethod method, string path)
+    {
+        var request = new HttpRequestMessage(method, new Uri($"http://127.0.0.1:{AdminPort.ToString(CultureInfo.InvariantCulture)}{path}"));
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminToken);
+        return request;
     }
 
     public async ValueTask DisposeAsync()
