@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using Resolver.Core.Collections;
 
 namespace Resolver.Core.Listeners;
 
@@ -10,29 +10,10 @@ namespace Resolver.Core.Listeners;
 /// </summary>
 internal sealed class BufferShelf(int size, int capacity)
 {
-    private readonly ConcurrentQueue<byte[]> _buffers = new();
-    private int _count;
+    private readonly CappedQueue<byte[]> _buffers = new(capacity);
 
-    public byte[] Take()
-    {
-        if (_buffers.TryDequeue(out var buffer))
-        {
-            Interlocked.Decrement(ref _count);
-            return buffer;
-        }
-
-        return GC.AllocateUninitializedArray<byte>(size);
-    }
+    public byte[] Take() => _buffers.TryTake(out var buffer) ? buffer : GC.AllocateUninitializedArray<byte>(size);
 
     /// <summary>Keeps a buffer that <see cref="Take"/> gave out.</summary>
-    public void Put(byte[] buffer)
-    {
-        if (Interlocked.Increment(ref _count) > capacity)
-        {
-            Interlocked.Decrement(ref _count);
-            return;
-        }
-
-        _buffers.Enqueue(buffer);
-    }
+    public void Put(byte[] buffer) => _buffers.TryPut(buffer);
 }
