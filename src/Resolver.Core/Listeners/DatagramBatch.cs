@@ -4,15 +4,16 @@ using System.Runtime.InteropServices;
 namespace Resolver.Core.Listeners;
 
 /// <summary>
-/// Several UDP datagrams per system call on Linux: <c>recvmmsg</c> fills up to <see cref="Capacity"/> slots (blocking
-/// for the first only, MSG_WAITFORONE), and the answers queued for them leave in one <c>sendmmsg</c>. .NET has no
-/// API for either, hence the P/Invoke. The slots live in native memory, fixed for the kernel; a datagram is
-/// copied out for the pipeline and an answer copied in (tens of bytes each).
+/// Several UDP datagrams per system call on Linux: <c>recvmmsg</c> fills up to <see cref="Capacity"/> slots with what
+/// the socket has queued (waiting for the first, or not), and the answers queued meanwhile, up to <see cref="Capacity"/>, leave in one
+/// <c>sendmmsg</c>. .NET has no API for either, hence the P/Invoke. The slots live in native memory, fixed for the
+/// kernel; a datagram is copied out for the pipeline and an answer, with its address, copied in (tens of bytes each).
 /// </summary>
 internal sealed unsafe partial class DatagramBatch : IDisposable
 {
     public const int Capacity = 32;
     private const int AddressSize = 128; // sockaddr_storage
+    private const int MsgDontWait = 0x40;
     private const int MsgWaitForOne = 0x10000;
     private const int EIntr = 4;
     private const int EAgain = 11;
@@ -23,6 +24,7 @@ internal sealed unsafe partial class DatagramBatch : IDisposable
     private readonly MMsgHdr* _answers;
     private readonly IoVec* _vectors; // Capacity for receiving, then Capacity for answers
     private readonly byte* _addresses;
+    private readonly byte* _destinations;
     private readonly byte* _inbound;
     private readonly byte* _outbound;
     private int _queued;
@@ -35,6 +37,7 @@ internal sealed unsafe partial class DatagramBatch : IDisposable
         _answers = (MMsgHdr*)NativeMemory.AllocZeroed((nuint)(Capacity * sizeof(MMsgHdr)));
         _vectors = (IoVec*)NativeMemory.AllocZeroed((nuint)(2 * Capacity * sizeof(IoVec)));
         _addresses = (byte*)NativeMemory.AllocZeroed(Capacity * AddressSize);
+        _destinations = (byte*)NativeMemory.AllocZeroed(Capacity * AddressSize);
         _inbound = (byte*)NativeMemory.Alloc((nuint)(Capacity * maxDatagram));
         _outbound = (byte*)NativeMemory.Alloc((nuint)(Capacity * maxAnswer));
         for (var i = 0; i < Capacity; i++)
@@ -44,6 +47,7 @@ internal sealed unsafe partial class DatagramBatch : IDisposable
             _received[i].Header.IovLength = 1;
             _answers[i].Header.Iov = &_vectors[Capacity + i];
             _answers[i].Header.IovLength = 1;
+            _answers[i].Header.Name = _destinations + (i * AddressSize);
         }
     }
 
@@ -51,10 +55,11 @@ internal sealed unsafe partial class DatagramBatch : IDisposable
     public static bool IsSupported => OperatingSystem.IsLinux();
 
     /// <summary>
-    /// Waits for at least one datagram (up to the socket's receive timeout) and takes what else is already queued.
-    /// Returns how many; 0 on a timeout or an interrupted call. Throws <see cref="SocketException"/> for other errors.
+    /// Takes the datagrams queued, up to <see cref="Capacity"/>; with <paramref name="wait"/>, first waits for one (up to
+    /// the socket's receive timeout). Returns how many; 0 when none came or the call was interrupted. Throws
+    /// <see cref="SocketException"/> for other errors.
     /// </summary>
-    public int Receive(SafeHandle socket)
+    public int Receive(SafeHandle socket, bool wait = false)
     {
         for (var i = 0; i < Capacity; i++)
         {
@@ -68,7 +73,7 @@ internal sealed unsafe partial class DatagramBatch : IDisposable
         try
         {
             socket.DangerousAddRef(ref added);
-            var count = RecvMmsg((int)socket.DangerousGetHandle(), _received, Capacity, MsgWaitForOne, null);
+            var count = RecvMmsg((int)socket.DangerousGetHandle(), _received, Capacity, wait ? MsgWaitForOne : MsgDontWait, null);
             if (count >= 0)
             {
                 return count;
@@ -93,16 +98,23 @@ internal sealed unsafe partial class DatagramBatch : IDisposable
     /// <summary>The sender of the <paramref name="index"/>th datagram, as a sockaddr.</summary>
     public ReadOnlySpan<byte> Sender(int index) => new(_addresses + (index * AddressSize), (int)_received[index].Header.NameLength);
 
+    /// <summary>No room for another answer until <see cref="Send"/>.</summary>
+    public bool IsFull => _queued == Capacity;
+
     /// <summary>Queues <paramref name="answer"/> for the sender of the <paramref name="index"/>th datagram; it leaves at <see cref="Send"/>.</summary>
-    public void Queue(int index, ReadOnlySpan<byte> answer)
+    public void Queue(int index, ReadOnlySpan<byte> answer) => Queue(Sender(index), answer);
+
+    /// <summary>Queues <paramref name="answer"/> for <paramref name="to"/> (a sockaddr); it leaves at <see cref="Send"/>.</summary>
+    public void Queue(ReadOnlySpan<byte> to, ReadOnlySpan<byte> answer)
     {
         var slot = _queued++;
         var target = _outbound + (slot * _maxAnswer);
         var length = Math.Min(answer.Length, _maxAnswer);
         answer[..length].CopyTo(new Span<byte>(target, length));
         _vectors[Capacity + slot] = new IoVec { Base = target, Length = (nuint)length };
-        _answers[slot].Header.Name = _addresses + (index * AddressSize);
-        _answers[slot].Header.NameLength = _received[index].Header.NameLength;
+        var address = Math.Min(to.Length, AddressSize);
+        to[..address].CopyTo(new Span<byte>(_destinations + (slot * AddressSize), address));
+        _answers[slot].Header.NameLength = (uint)address;
         _answers[slot].Length = 0;
     }
 
@@ -153,6 +165,7 @@ internal sealed unsafe partial class DatagramBatch : IDisposable
         NativeMemory.Free(_answers);
         NativeMemory.Free(_vectors);
         NativeMemory.Free(_addresses);
+        NativeMemory.Free(_destinations);
         NativeMemory.Free(_inbound);
         NativeMemory.Free(_outbound);
     }

@@ -1,22 +1,22 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Resolver.Core.Pipeline;
+using Resolver.Core.Polling;
 
 namespace Resolver.Core.Listeners;
 
 /// <summary>
-/// UDP on one socket: receive loops on dedicated threads (blocking calls, no thread-pool hop per
-/// datagram; on Linux several datagrams per call, see <see cref="DatagramBatch"/>) that answer cache hits
-/// inline with reused buffers, and hand a miss, with its own buffers, to a task that sends when the
-/// upstream answers. Loops on one socket share the cap on queries pending upstream.
+/// UDP on one socket: receive loops on dedicated threads (no thread-pool hop per datagram) that answer cache hits
+/// inline with reused buffers, and hand a miss, with its own buffers, to a task that sends when the upstream
+/// answers. On Linux each thread runs a <see cref="PollLoop"/> over its client socket and the upstream sockets its
+/// misses go out on, several datagrams per call (<see cref="DatagramBatch"/>), so a miss is answered on the thread
+/// that received it, with that turn's other answers. Loops on one socket share the cap on queries pending upstream.
 /// </summary>
 internal sealed partial class UdpListener(Socket socket, QueryProcessor processor, DnsServerOptions options, ILogger logger)
 {
     private const int MaxQuery = 4096; // far above any real query; larger datagrams are truncated and answered FORMERR
     private const int MaxShelved = 1024; // buffers kept per size for misses: 6 MB at most
-    private static readonly TimeSpan StopCheck = TimeSpan.FromMilliseconds(500);
     private readonly int _maxResponse = options.MaxUdpResponseSize; // a UDP answer is never larger
     private readonly BufferShelf _queries = new(MaxQuery, MaxShelved);
     private readonly BufferShelf _responses = new(options.MaxUdpResponseSize, MaxShelved);
@@ -28,9 +28,9 @@ internal sealed partial class UdpListener(Socket socket, QueryProcessor processo
         var receiver = new Receiver(socket.AddressFamily, _queries, _responses);
         try
         {
-            if (DatagramBatch.IsSupported)
+            if (PollLoop.IsSupported)
             {
-                RunBatched(receiver, stoppingToken);
+                RunPolled(receiver, stoppingToken);
             }
             else
             {
@@ -44,52 +44,6 @@ internal sealed partial class UdpListener(Socket socket, QueryProcessor processo
         finally
         {
             receiver.Return();
-        }
-    }
-
-    /// <summary>
-    /// Linux: up to <see cref="DatagramBatch.Capacity"/> queries per receive call and their cached answers in one
-    /// send call. The receive wakes every <see cref="StopCheck"/> to see whether the host is stopping.
-    /// </summary>
-    private void RunBatched(Receiver receiver, CancellationToken stoppingToken)
-    {
-        using var batch = new DatagramBatch(MaxQuery, _maxResponse);
-        SetReceiveTimeout(StopCheck);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            int count;
-            try
-            {
-                count = batch.Receive(socket.SafeHandle);
-            }
-            catch (SocketException e) when (!stoppingToken.IsCancellationRequested)
-            {
-                LogReceiveFailed(logger, e.Message);
-                continue;
-            }
-
-            for (var i = 0; i < count && !stoppingToken.IsCancellationRequested; i++)
-            {
-                var sender = batch.Sender(i);
-                if (sender.IsEmpty)
-                {
-                    continue; // no sender: the socket was shut down to wake this loop
-                }
-
-                var datagram = batch.Datagram(i);
-                datagram.CopyTo(receiver.Query);
-                receiver.SetAddress(sender);
-                var length = Answer(receiver, datagram.Length);
-                if (length > 0)
-                {
-                    batch.Queue(i, receiver.Response.AsSpan(0, length));
-                }
-            }
-
-            if (batch.Send(socket.SafeHandle) is { } error)
-            {
-                LogSendFailed(logger, error);
-            }
         }
     }
 
@@ -142,26 +96,24 @@ internal sealed partial class UdpListener(Socket socket, QueryProcessor processo
         var replyTo = new SocketAddress(address.Family, address.Size);
         address.Buffer.CopyTo(replyTo.Buffer);
         Interlocked.Increment(ref _pending);
-        _ = CompleteAsync(pending, receiver.Query, receiver.Response, replyTo, client);
+        _ = CompleteAsync(pending, receiver, receiver.Query, receiver.Response, replyTo, client);
         receiver.Renew();
         return 0;
     }
 
-    /// <summary>SO_RCVTIMEO, so a receive blocked in the kernel returns now and then (closing the socket does not wake it).</summary>
-    private void SetReceiveTimeout(TimeSpan timeout)
-    {
-        const int SolSocket = 1;
-        const int SoRcvTimeo = 20;
-        Span<long> timeval = [(long)timeout.TotalSeconds, timeout.Microseconds + (timeout.Milliseconds * 1000L)];
-        socket.SetRawSocketOption(SolSocket, SoRcvTimeo, MemoryMarshal.AsBytes(timeval));
-    }
-
-    private async Task CompleteAsync(ValueTask<int> pending, byte[] query, byte[] response, SocketAddress replyTo, IPAddress client)
+    private async Task CompleteAsync(ValueTask<int> pending, Receiver receiver, byte[] query, byte[] response, SocketAddress replyTo, IPAddress client)
     {
         try
         {
             var length = await pending.ConfigureAwait(false);
-            Send(response, length, replyTo);
+            if (receiver.Loop is { IsCurrent: true } && length > 0)
+            {
+                Queue(receiver.Batch!, response.AsSpan(0, length), replyTo.Buffer.Span[..replyTo.Size]); // leaves with the turn's other answers
+            }
+            else
+            {
+                Send(response, length, replyTo);
+            }
         }
         catch (Exception e) when (e is not ObjectDisposedException)
         {
@@ -208,6 +160,17 @@ internal sealed partial class UdpListener(Socket socket, QueryProcessor processo
         public byte[] Response { get; private set; } = responses.Take();
 
         public SocketAddress Address { get; } = new(family);
+
+        /// <summary>The loop of this receive thread and the batch its answers leave in (Linux), else null.</summary>
+        public PollLoop? Loop { get; private set; }
+
+        public DatagramBatch? Batch { get; private set; }
+
+        public void Poll(PollLoop? loop, DatagramBatch? batch)
+        {
+            Loop = loop;
+            Batch = batch;
+        }
 
         public IPAddress Client() => _clients.Get(Address, _endPointFactory);
 

@@ -47,4 +47,35 @@ public class DatagramBatchTests
             clients.ForEach(c => c.Dispose());
         }
     }
+
+    [Fact]
+    public async Task AReceiveThatDoesNotWait_TakesNothingFromAnEmptySocket_AndAnswersGoToAnyAddressGiven()
+    {
+        if (!DatagramBatch.IsSupported)
+        {
+            return;
+        }
+
+        using var server = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        server.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        using var first = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        using var second = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        using var batch = new DatagramBatch(maxDatagram: 512, maxAnswer: 512);
+
+        var taken = batch.Receive(server.SafeHandle, wait: false); // a blocking socket, and yet no wait
+        batch.Queue(Address((IPEndPoint)second.Client.LocalEndPoint!), [2]);
+        batch.Queue(Address((IPEndPoint)first.Client.LocalEndPoint!), [1]);
+        var error = batch.Send(server.SafeHandle);
+        var replies = await Task.WhenAll(first.ReceiveAsync().WaitAsync(TimeSpan.FromSeconds(5)), second.ReceiveAsync().WaitAsync(TimeSpan.FromSeconds(5)));
+
+        Assert.Equal(0, taken);
+        Assert.Null(error);
+        Assert.Equal([[1], [2]], replies.Select(r => r.Buffer));
+    }
+
+    private static byte[] Address(IPEndPoint endPoint)
+    {
+        var address = endPoint.Serialize();
+        return address.Buffer[..address.Size].ToArray();
+    }
 }

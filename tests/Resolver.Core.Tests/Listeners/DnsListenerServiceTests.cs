@@ -153,6 +153,29 @@ public sealed class DnsListenerServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Udp_ManyMissesAtOnce_EachAnswerGoesToItsOwnClient()
+    {
+        _harness.Upstreams[0].Delay = TimeSpan.Zero;
+        var clients = Enumerable.Range(0, 40).Select(_ => new UdpClient(new IPEndPoint(IPAddress.Loopback, 0))).ToList();
+        try
+        {
+            // Misses (names the fake does not have) whose answers come back on the receive thread in batches.
+            for (var i = 0; i < clients.Count; i++)
+            {
+                await clients[i].SendAsync(ResolverHarness.Query($"burst{i}.test.", DnsRecordType.A, id: (ushort)(1000 + i)), EndPoint);
+            }
+
+            var replies = await Task.WhenAll(clients.Select(c => c.ReceiveAsync().WaitAsync(TimeSpan.FromSeconds(10))));
+
+            Assert.Equal(Enumerable.Range(0, 40).Select(i => ((ushort)(1000 + i), $"burst{i}.test.")), replies.Select(r => DnsMessage.Parse(r.Buffer)).Select(m => (m.Id, m.Questions[0].Name.ToString())));
+        }
+        finally
+        {
+            clients.ForEach(c => c.Dispose());
+        }
+    }
+
+    [Fact]
     public async Task Tcp_PipelinedQueries_AreAllAnswered_InAnyOrder()
     {
         await _harness.AskAsync("www.test."); // warm the cache

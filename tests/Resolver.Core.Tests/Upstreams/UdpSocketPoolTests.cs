@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Time.Testing;
+using Resolver.Core.Polling;
+using Resolver.Core.Tests.Testing;
 using Resolver.Core.Upstreams;
 using Resolver.Protocol.Messages;
 using Resolver.Protocol.Names;
@@ -8,13 +10,22 @@ using Resolver.Protocol.Records;
 
 namespace Resolver.Core.Tests.Upstreams;
 
-/// <summary>Sockets to one UDP upstream reused within a short window, one query at a time, each query with its own ID.</summary>
-public class UdpSocketPoolTests
+/// <summary>
+/// Sockets to one UDP upstream reused within a short window, one query at a time, each query with its own ID: read
+/// through .NET's socket engine, and (Linux) read by the <see cref="PollLoop"/> of the thread that asked.
+/// </summary>
+public sealed class UdpSocketPoolTests : IDisposable
 {
     private static readonly TimeSpan TestTimeout = TimeSpan.FromSeconds(10);
+    private readonly LoopThread? _loop = PollLoop.IsSupported ? new LoopThread() : null;
 
-    [Fact]
-    public async Task AnsweredQueries_ReuseOneSocket_EachWithItsOwnId()
+    public static TheoryData<bool> Readers => PollLoop.IsSupported ? new() { false, true } : new() { false };
+
+    public void Dispose() => _loop?.Dispose();
+
+    [Theory]
+    [MemberData(nameof(Readers))]
+    public async Task AnsweredQueries_ReuseOneSocket_EachWithItsOwnId(bool onLoop)
     {
         await using var upstream = await FakeUpstream.StartAsync();
         using var pool = new UdpSocketPool(upstream.EndPoint, new FakeTimeProvider());
@@ -22,7 +33,7 @@ public class UdpSocketPoolTests
         var queries = Enumerable.Range(0, 5).Select(_ => Query("www.test.")).ToList();
         foreach (var query in queries)
         {
-            var answer = await pool.ExchangeAsync(query, Timeout());
+            var answer = await ExchangeAsync(pool, query, onLoop, Timeout());
             Assert.True(query.IsAnsweredBy(answer.Span));
         }
 
@@ -31,23 +42,25 @@ public class UdpSocketPoolTests
         Assert.Equal(queries.Select(q => q.Id), upstream.Received.Select(r => r.Id));
     }
 
-    [Fact]
-    public async Task ASocketPastItsWindow_IsNotReused_TheNextQueryGoesFromAnotherPort()
+    [Theory]
+    [MemberData(nameof(Readers))]
+    public async Task ASocketPastItsWindow_IsNotReused_TheNextQueryGoesFromAnotherPort(bool onLoop)
     {
         await using var upstream = await FakeUpstream.StartAsync();
         var time = new FakeTimeProvider();
         using var pool = new UdpSocketPool(upstream.EndPoint, time);
 
-        await pool.ExchangeAsync(Query("www.test."), Timeout());
+        await ExchangeAsync(pool, Query("www.test."), onLoop, Timeout());
         time.Advance(UdpSocketPool.ReuseWindow);
-        await pool.ExchangeAsync(Query("www.test."), Timeout());
+        await ExchangeAsync(pool, Query("www.test."), onLoop, Timeout());
 
         Assert.Equal(2, pool.Opened);
         Assert.Equal(2, upstream.Received.Select(r => r.From.Port).Distinct().Count());
     }
 
-    [Fact]
-    public async Task AQueryLeftUnanswered_ClosesItsSocket_ItsLateAnswerCannotReachTheNext()
+    [Theory]
+    [MemberData(nameof(Readers))]
+    public async Task AQueryLeftUnanswered_ClosesItsSocket_ItsLateAnswerCannotReachTheNext(bool onLoop)
     {
         await using var upstream = await FakeUpstream.StartAsync();
         using var pool = new UdpSocketPool(upstream.EndPoint, new FakeTimeProvider());
@@ -55,18 +68,19 @@ public class UdpSocketPoolTests
 
         using (var soon = new CancellationTokenSource(TimeSpan.FromMilliseconds(100)))
         {
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pool.ExchangeAsync(Query("www.test."), soon.Token));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ExchangeAsync(pool, Query("www.test."), onLoop, soon.Token));
         }
 
         upstream.Behavior = FakeBehavior.Answer;
-        await pool.ExchangeAsync(Query("www.test."), Timeout());
+        await ExchangeAsync(pool, Query("www.test."), onLoop, Timeout());
 
         Assert.Equal(2, pool.Opened);
         Assert.Equal(2, upstream.Received.Select(r => r.From.Port).Distinct().Count());
     }
 
-    [Fact]
-    public async Task ADuplicateAnswerLeftOnAReusedSocket_IsIgnoredByTheNextQuery()
+    [Theory]
+    [MemberData(nameof(Readers))]
+    public async Task ADuplicateAnswerLeftOnAReusedSocket_IsIgnoredByTheNextQuery(bool onLoop)
     {
         using var server = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         server.Bind(new IPEndPoint(IPAddress.Loopback, 0));
@@ -74,16 +88,62 @@ public class UdpSocketPoolTests
         using var pool = new UdpSocketPool((IPEndPoint)server.LocalEndPoint!, new FakeTimeProvider());
 
         var first = Query("www.test.");
-        await pool.ExchangeAsync(first, Timeout());
-        await Task.Delay(50); // the duplicate of the first answer is now waiting on the socket
+        await ExchangeAsync(pool, first, onLoop, Timeout());
+        await Task.Delay(50); // the duplicate of the first answer is now waiting on the socket (or was dropped by the loop)
         var second = Query("www.test.");
-        var answer = await pool.ExchangeAsync(second, Timeout());
+        var answer = await ExchangeAsync(pool, second, onLoop, Timeout());
 
         Assert.Equal(1, pool.Opened);
         Assert.True(DnsHeader.TryRead(answer.Span, out var header));
         Assert.Equal(second.Id, header.Id);
         Assert.NotEqual(first.Id, second.Id);
     }
+
+    [Fact]
+    public async Task OnALoop_TheAnswerIsReadByTheLoopThatAsked_AndARefusedPortFailsTheExchange()
+    {
+        if (_loop is null)
+        {
+            return; // no poll loop off Linux
+        }
+
+        await using var upstream = await FakeUpstream.StartAsync();
+        using var pool = new UdpSocketPool(upstream.EndPoint, new FakeTimeProvider());
+        using var closed = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        closed.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var closedEndPoint = (IPEndPoint)closed.LocalEndPoint!;
+        closed.Dispose(); // nothing listens there: the kernel answers ICMP port unreachable
+        using var refusing = new UdpSocketPool(closedEndPoint, new FakeTimeProvider());
+
+        var (_, endedOn) = await _loop.RunAsync(() => pool.ExchangeAsync(Query("www.test."), Timeout()));
+        var refused = await Assert.ThrowsAsync<SocketException>(() => _loop.RunAsync(() => refusing.ExchangeAsync(Query("www.test."), Timeout())));
+
+        Assert.Same(_loop.Loop, endedOn); // the continuation ran on the loop's thread: the loop read the answer
+        Assert.Equal(SocketError.ConnectionRefused, refused.SocketErrorCode);
+    }
+
+    [Fact]
+    public async Task Disposing_ClosesTheIdleSocketsALoopHolds()
+    {
+        if (_loop is null)
+        {
+            return; // no poll loop off Linux
+        }
+
+        await using var upstream = await FakeUpstream.StartAsync();
+        var pool = new UdpSocketPool(upstream.EndPoint, new FakeTimeProvider());
+        await _loop.RunAsync(() => pool.ExchangeAsync(Query("www.test."), Timeout()));
+        var port = Assert.Single(upstream.Received).From.Port;
+
+        pool.Dispose();
+        await _loop.RunAsync(() => Task.FromResult(0)); // a turn of the loop: the closing posted to it has run
+
+        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        probe.Bind(new IPEndPoint(IPAddress.Any, port)); // free again: the socket was closed
+    }
+
+    private async Task<ReadOnlyMemory<byte>> ExchangeAsync(UdpSocketPool pool, UpstreamQuery query, bool onLoop, CancellationToken cancellationToken) =>
+        onLoop ? (await _loop!.RunAsync(() => pool.ExchangeAsync(query, cancellationToken))).Result : await pool.ExchangeAsync(query, cancellationToken);
 
     private static async Task AnswerEachQueryTwiceAsync(Socket server)
     {

@@ -1,0 +1,184 @@
+using System.Buffers;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Threading.Tasks.Sources;
+using Resolver.Core.Polling;
+
+namespace Resolver.Core.Upstreams;
+
+internal sealed partial class UdpSocketPool
+{
+    /// <summary>
+    /// A socket with its receive buffer and when it was opened. Unwatched, it is read through .NET's socket engine;
+    /// watched by a <see cref="PollLoop"/>, the loop reads each datagram into the buffer on its thread and hands the
+    /// length to the exchange waiting (<see cref="ReceiveAsync"/>), whose continuation runs right there. A datagram
+    /// with no exchange waiting (a late or repeated answer) is dropped.
+    /// </summary>
+    private sealed partial class PooledSocket(Socket socket, long opened) : IReadable, IValueTaskSource<int>
+    {
+        private const int MsgDontWait = 0x40;
+        private const int EAgain = 11;
+        private const int EIntr = 4;
+        private ManualResetValueTaskSourceCore<int> _received; // continuations run on the loop's thread, where the answer was read
+        private CancellationTokenRegistration _cancellation;
+        private int _waiting; // 1 while an exchange waits; whoever sets it back to 0 completes the wait
+        private int _closed;
+        private int _slot;
+
+        public byte[] Buffer { get; } = ArrayPool<byte>.Shared.Rent(BufferSize);
+
+        public long Opened { get; } = opened;
+
+        /// <summary>The loop that reads this socket, or null when .NET's engine does.</summary>
+        public PollLoop? Loop { get; private set; }
+
+        /// <summary>Hands the socket to <paramref name="loop"/> (the calling thread's) for reading.</summary>
+        public void Watch(PollLoop loop)
+        {
+            socket.Blocking = false; // the loop reads only what is there; a send never waits on UDP anyway
+            _slot = loop.Add(socket.SafeHandle, this);
+            Loop = loop;
+        }
+
+        public ValueTask<int> SendAsync(ReadOnlyMemory<byte> datagram, CancellationToken cancellationToken) =>
+            Loop is null ? socket.SendAsync(datagram, SocketFlags.None, cancellationToken) : new(socket.Send(datagram.Span));
+
+        /// <summary>The length of the next datagram, in <see cref="Buffer"/>.</summary>
+        public ValueTask<int> ReceiveAsync(CancellationToken cancellationToken)
+        {
+            if (Loop is null)
+            {
+                return socket.ReceiveAsync(Buffer.AsMemory(0, BufferSize), SocketFlags.None, cancellationToken);
+            }
+
+            _received.Reset();
+            Loop.Await();
+            Volatile.Write(ref _waiting, 1);
+            if (cancellationToken.CanBeCanceled)
+            {
+                _cancellation = cancellationToken.UnsafeRegister(static (state, token) => ((PooledSocket)state!).Cancel(token), this);
+            }
+
+            return new ValueTask<int>(this, _received.Version);
+        }
+
+        /// <summary>Closes the socket (once; a watched one on its loop's thread, where it is read) and returns the buffer.</summary>
+        public void Close()
+        {
+            if (Loop is { IsClosed: false } loop && !loop.IsCurrent)
+            {
+                loop.Post(Close);
+                return;
+            }
+
+            if (Interlocked.Exchange(ref _closed, 1) == 1)
+            {
+                return;
+            }
+
+            if (Loop is { IsClosed: false } current)
+            {
+                current.Remove(_slot, socket.SafeHandle);
+            }
+
+            if (EndWait())
+            {
+                _received.SetException(new ObjectDisposedException(nameof(PooledSocket)));
+            }
+
+            socket.Dispose();
+            ArrayPool<byte>.Shared.Return(Buffer);
+        }
+
+        public void OnReadable()
+        {
+            var received = Receive();
+            if (received >= 0)
+            {
+                if (EndWait())
+                {
+                    _received.SetResult(received);
+                }
+
+                return; // else nobody waits for it: dropped
+            }
+
+            var error = -received;
+            if (error is not (EAgain or EIntr) && EndWait())
+            {
+                _received.SetException(SocketError(error)); // as .NET's receive reports it, ECONNREFUSED above all
+            }
+        }
+
+        public void OnLoopClosed() => Close();
+
+        public int GetResult(short token) => _received.GetResult(token);
+
+        public ValueTaskSourceStatus GetStatus(short token) => _received.GetStatus(token);
+
+        public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+            _received.OnCompleted(continuation, state, token, flags);
+
+        /// <summary>On the loop's thread: ends the wait in progress, if any (true), and drops its cancellation.</summary>
+        private bool EndWait()
+        {
+            if (Interlocked.CompareExchange(ref _waiting, 0, 1) != 1)
+            {
+                return false;
+            }
+
+            Loop!.Arrived();
+            _cancellation.Dispose();
+            return true;
+        }
+
+        /// <summary>From the token's thread: the wait in progress ends cancelled (its registration goes with the token).</summary>
+        private void Cancel(CancellationToken token)
+        {
+            if (Interlocked.CompareExchange(ref _waiting, 0, 1) == 1)
+            {
+                Loop!.Arrived();
+                _received.SetException(new OperationCanceledException(token));
+            }
+        }
+
+        /// <summary>A receive's errno as .NET reports it: the portable code and the system's message.</summary>
+        private static SocketException SocketError(int errno)
+        {
+            var code = errno switch
+            {
+                111 => System.Net.Sockets.SocketError.ConnectionRefused, // ECONNREFUSED: ICMP port unreachable for an earlier datagram
+                113 => System.Net.Sockets.SocketError.HostUnreachable,
+                101 => System.Net.Sockets.SocketError.NetworkUnreachable,
+                104 => System.Net.Sockets.SocketError.ConnectionReset,
+                _ => System.Net.Sockets.SocketError.SocketError,
+            };
+            return new SocketException((int)code, Marshal.GetPInvokeErrorMessage(errno));
+        }
+
+        /// <summary>One datagram into the buffer without waiting: its length, or the negated errno.</summary>
+        private unsafe int Receive()
+        {
+            var added = false;
+            try
+            {
+                socket.SafeHandle.DangerousAddRef(ref added);
+                fixed (byte* buffer = Buffer)
+                {
+                    var received = (int)Recv((int)socket.SafeHandle.DangerousGetHandle(), buffer, BufferSize, MsgDontWait);
+                    return received >= 0 ? received : -Marshal.GetLastPInvokeError();
+                }
+            }
+            finally
+            {
+                if (added)
+                {
+                    socket.SafeHandle.DangerousRelease();
+                }
+            }
+        }
+
+        [LibraryImport("libc", EntryPoint = "recv", SetLastError = true)]
+        private static unsafe partial nint Recv(int socket, byte* buffer, nuint length, int flags);
+    }
+}
