@@ -51,9 +51,6 @@ internal sealed unsafe partial class DatagramBatch : IDisposable
         }
     }
 
-    /// <summary>Whether this platform has the calls (Linux); elsewhere the listener receives one datagram per call.</summary>
-    public static bool IsSupported => OperatingSystem.IsLinux();
-
     /// <summary>
     /// Takes the datagrams queued, up to <see cref="Capacity"/>; with <paramref name="wait"/>, first waits for one (up to
     /// the socket's receive timeout). Returns how many; 0 when none came or the call was interrupted. Throws
@@ -100,9 +97,6 @@ internal sealed unsafe partial class DatagramBatch : IDisposable
 
     /// <summary>No room for another answer until <see cref="Send"/>.</summary>
     public bool IsFull => _queued == Capacity;
-
-    /// <summary>Queues <paramref name="answer"/> for the sender of the <paramref name="index"/>th datagram; it leaves at <see cref="Send"/>.</summary>
-    public void Queue(int index, ReadOnlySpan<byte> answer) => Queue(Sender(index), answer);
 
     /// <summary>Queues <paramref name="answer"/> for <paramref name="to"/> (a sockaddr); it leaves at <see cref="Send"/>.</summary>
     public void Queue(ReadOnlySpan<byte> to, ReadOnlySpan<byte> answer)

@@ -16,7 +16,7 @@ namespace Resolver.Core.Polling;
 /// <remarks>
 /// Level-triggered: a socket with a datagram queued is reported on every turn until it is read, so a reader may take
 /// one datagram per turn and nothing is lost. .NET has no API to wait on sockets it does not drive, hence the
-/// P/Invoke; Linux only, elsewhere the callers keep to .NET's sockets.
+/// P/Invoke; 64-bit Linux only, elsewhere the callers keep to .NET's sockets.
 /// </remarks>
 internal sealed unsafe partial class PollLoop : IDisposable
 {
@@ -31,8 +31,8 @@ internal sealed unsafe partial class PollLoop : IDisposable
     private static PollLoop? t_current;
 
     private readonly int _epoll;
-    // struct epoll_event { uint32_t events; uint64_t data; } is packed on x86 (12 bytes), naturally aligned elsewhere (16).
-    private static readonly bool s_packed = RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.X86;
+    // struct epoll_event { uint32_t events; uint64_t data; } is packed on x64 (12 bytes), naturally aligned elsewhere (16).
+    private static readonly bool s_packed = RuntimeInformation.ProcessArchitecture == Architecture.X64;
     private static readonly int s_eventSize = s_packed ? 12 : 16;
     private static readonly int s_dataOffset = s_packed ? 4 : 8;
     private readonly byte* _events;
@@ -49,7 +49,7 @@ internal sealed unsafe partial class PollLoop : IDisposable
     {
         if (!IsSupported)
         {
-            throw new PlatformNotSupportedException("The poll loop needs Linux (epoll).");
+            throw new PlatformNotSupportedException("The poll loop needs 64-bit Linux (epoll).");
         }
 
         _epoll = EpollCreate1(EpollCloexec);
@@ -62,7 +62,8 @@ internal sealed unsafe partial class PollLoop : IDisposable
         t_current = this;
     }
 
-    public static bool IsSupported => OperatingSystem.IsLinux();
+    /// <summary>64-bit Linux, the layouts this loop and <c>DatagramBatch</c> declare.</summary>
+    public static bool IsSupported => OperatingSystem.IsLinux() && Environment.Is64BitProcess;
 
     /// <summary>The loop of the calling thread, or null on a thread that runs none (the thread pool, timers).</summary>
     public static PollLoop? Current => t_current;
