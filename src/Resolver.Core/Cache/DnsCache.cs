@@ -98,8 +98,14 @@ public sealed partial class DnsCache : IDisposable
         }
 
         var apex = PoolApexLength(key.Name);
-        for (var up = 0; ; up++)
+        var labels = NameWire.CountLabels(key.Name);
+        for (var up = 0; up <= labels; up++)
         {
+            if (up > 0 && !_index.MayCutSubtreesAt(labels - up))
+            {
+                continue; // an ancestor's NXDOMAIN covers the name only if it cuts its subtree, and none that far up does
+            }
+
             var marker = key.NameErrorAncestor(up);
             if (marker is null || marker.Name.Length < apex)
             {
@@ -117,6 +123,8 @@ public sealed partial class DnsCache : IDisposable
                 return nameError;
             }
         }
+
+        return exact;
     }
 
     /// <summary>

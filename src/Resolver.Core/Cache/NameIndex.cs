@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using Resolver.Protocol.Names;
 
 namespace Resolver.Core.Cache;
 
@@ -16,6 +17,7 @@ internal sealed partial class NameIndex
     private readonly HashSet<Node>.AlternateLookup<ReadOnlySpan<byte>> _byName;
     private readonly Node _root = new(new byte[] { 0 }, parent: null);
     private readonly ClockList _clock = new();
+    private readonly int[] _subtreeCuts = new int[NameWire.MaxNameLength / 2 + 1]; // NXDOMAIN entries that cut their subtree, by the labels of their name
 
     public NameIndex()
     {
@@ -31,6 +33,13 @@ internal sealed partial class NameIndex
 
     /// <summary>The sum of the indexed entries' <see cref="CacheEntry.Footprint"/>.</summary>
     public long Bytes { get; private set; }
+
+    /// <summary>
+    /// Whether an NXDOMAIN that cuts its subtree (RFC 8020) may be cached for a name of <paramref name="labels"/>
+    /// labels: when none is, a lookup need not look for one at that depth. Read without the lock: a store racing
+    /// the read is found by the next lookup, as it would be had it come a moment later.
+    /// </summary>
+    public bool MayCutSubtreesAt(int labels) => Volatile.Read(ref _subtreeCuts[labels]) > 0;
 
     /// <summary>Adds <paramref name="entry"/> under its key's name, replacing the entry with an equal key.</summary>
     public void Add(CacheEntry entry)
@@ -48,6 +57,7 @@ internal sealed partial class NameIndex
         _clock.AddNewest(entry);
         Count++;
         Bytes += entry.Footprint;
+        CountCut(entry, 1);
     }
 
     /// <summary>Removes this entry (by identity: a newer entry with an equal key stays); false when it was not indexed.</summary>
@@ -197,6 +207,16 @@ internal sealed partial class NameIndex
         _clock.Remove(entry);
         Count--;
         Bytes -= entry.Footprint;
+        CountCut(entry, -1);
+    }
+
+    private void CountCut(CacheEntry entry, int change)
+    {
+        if (entry.Key.IsNameError && entry.CutsSubtree)
+        {
+            ref var count = ref _subtreeCuts[NameWire.CountLabels(entry.Name)];
+            Volatile.Write(ref count, count + change);
+        }
     }
 
     /// <summary>Drops a node that holds nothing (or only an entry going with it), and then any ancestor left empty by that (never the root).</summary>

@@ -135,6 +135,18 @@ public static class NameWire
     }
 
     /// <summary>ASCII-only lower-casing, as DNS defines case-insensitivity (RFC 4343). Length bytes (≤ 63) are unaffected.</summary>
+    /// <summary>The labels of an uncompressed wire name that is known to be valid (0 for the root).</summary>
+    public static int CountLabels(ReadOnlySpan<byte> wire)
+    {
+        var count = 0;
+        for (var position = 0; wire[position] != 0; position += wire[position] + 1)
+        {
+            count++;
+        }
+
+        return count;
+    }
+
     public static byte ToLower(byte value) => (uint)(value - 'A') <= 'Z' - 'A' ? (byte)(value | 0x20) : value;
 
     /// <summary>Copies <paramref name="source"/> lower-cased into <paramref name="destination"/>.</summary>

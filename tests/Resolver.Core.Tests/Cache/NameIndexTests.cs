@@ -19,6 +19,23 @@ public sealed class NameIndexTests
     }
 
     [Fact]
+    public void SubtreeCuttingNxDomains_AreCountedByDepth_UntilRemoved()
+    {
+        var options = new CacheOptions { NxDomainCut = NxDomainCut.Always };
+        var cut = CacheEntryFactory.Create(Key("gone.example.test"), Response(DnsResponseCode.NXDomain, [], 3600, name: "gone.example.test"), "u", options, 0)!;
+        var positive = Entry("www.other.test");
+
+        _index.Add(cut);
+        _index.Add(positive);
+        var depths = Enumerable.Range(0, 5).Select(_index.MayCutSubtreesAt).ToList();
+        _index.Remove(cut);
+
+        Assert.True(cut.Key.IsNameError && cut.CutsSubtree);
+        Assert.Equal([false, false, false, true, false], depths); // gone.example.test. has three labels; the A answer is no cut
+        Assert.False(_index.MayCutSubtreesAt(3));
+    }
+
+    [Fact]
     public void Collect_ExactName_OrTheWholeSubtree_WholeLabelsOnly()
     {
         foreach (var name in new[] { "a.example.test", "b.a.example.test", "c.b.a.example.test", "xa.example.test", "example.test" })
