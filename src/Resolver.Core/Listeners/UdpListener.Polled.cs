@@ -28,7 +28,7 @@ internal sealed partial class UdpListener
             {
                 if (loop.IsAwaited)
                 {
-                    loop.RunOnce(StopCheck);
+                    Turn(loop, stoppingToken);
                 }
                 else
                 {
@@ -42,6 +42,19 @@ internal sealed partial class UdpListener
         finally
         {
             receiver.Poll(null, null);
+        }
+    }
+
+    /// <summary>One turn of the loop; a failed wait is logged and the next turn tries again, as a failed receive is.</summary>
+    private void Turn(PollLoop loop, CancellationToken stoppingToken)
+    {
+        try
+        {
+            loop.RunOnce(StopCheck);
+        }
+        catch (SocketException e) when (!stoppingToken.IsCancellationRequested)
+        {
+            LogReceiveFailed(logger, e.Message);
         }
     }
 

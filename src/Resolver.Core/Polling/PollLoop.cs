@@ -27,14 +27,15 @@ internal sealed unsafe partial class PollLoop : IDisposable
     private const uint EpollIn = 0x001;
     private const int EIntr = 4;
 
-    [ThreadStatic]
-    private static PollLoop? t_current;
-
-    private readonly int _epoll;
     // struct epoll_event { uint32_t events; uint64_t data; } is packed on x64 (12 bytes), naturally aligned elsewhere (16).
     private static readonly bool s_packed = RuntimeInformation.ProcessArchitecture == Architecture.X64;
     private static readonly int s_eventSize = s_packed ? 12 : 16;
     private static readonly int s_dataOffset = s_packed ? 4 : 8;
+
+    [ThreadStatic]
+    private static PollLoop? t_current;
+
+    private readonly int _epoll;
     private readonly byte* _events;
     private readonly Stack<int> _free = new();
     private readonly ConcurrentQueue<Action> _posted = new();
@@ -55,7 +56,7 @@ internal sealed unsafe partial class PollLoop : IDisposable
         _epoll = EpollCreate1(EpollCloexec);
         if (_epoll < 0)
         {
-            throw new SocketException(Marshal.GetLastPInvokeError());
+            throw Error(Marshal.GetLastPInvokeError());
         }
 
         _events = (byte*)NativeMemory.Alloc((nuint)(MaxEvents * s_eventSize));
@@ -93,7 +94,7 @@ internal sealed unsafe partial class PollLoop : IDisposable
             if (EpollCtl(_epoll, EpollCtlAdd, (int)socket.DangerousGetHandle(), request) < 0)
             {
                 _free.Push(slot);
-                throw new SocketException(Marshal.GetLastPInvokeError());
+                throw Error(Marshal.GetLastPInvokeError());
             }
         }
         finally
@@ -180,7 +181,7 @@ internal sealed unsafe partial class PollLoop : IDisposable
         if (ready < 0)
         {
             var error = Marshal.GetLastPInvokeError();
-            ready = error == EIntr ? 0 : throw new SocketException(error);
+            ready = error == EIntr ? 0 : throw Error(error);
         }
 
         for (var i = 0; i < ready; i++)
@@ -201,6 +202,20 @@ internal sealed unsafe partial class PollLoop : IDisposable
         {
             work();
         }
+    }
+
+    /// <summary>A failed call's errno as .NET reports socket errors: the portable code and the system's message.</summary>
+    public static SocketException Error(int errno)
+    {
+        var code = errno switch
+        {
+            111 => SocketError.ConnectionRefused, // ECONNREFUSED: for UDP, ICMP port unreachable for an earlier datagram
+            113 => SocketError.HostUnreachable,
+            101 => SocketError.NetworkUnreachable,
+            104 => SocketError.ConnectionReset,
+            _ => SocketError.SocketError,
+        };
+        return new SocketException((int)code, Marshal.GetPInvokeErrorMessage(errno));
     }
 
     /// <summary>Closes the loop: each reader still watched is told (<see cref="IReadable.OnLoopClosed"/>) and posted work runs. This thread only.</summary>

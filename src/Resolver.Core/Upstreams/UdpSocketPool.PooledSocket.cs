@@ -106,7 +106,7 @@ internal sealed partial class UdpSocketPool
             var error = -received;
             if (error is not (EAgain or EIntr) && EndWait())
             {
-                _received.SetException(SocketError(error)); // as .NET's receive reports it, ECONNREFUSED above all
+                _received.SetException(PollLoop.Error(error)); // as .NET's receive reports it, ECONNREFUSED above all
             }
         }
 
@@ -140,20 +140,6 @@ internal sealed partial class UdpSocketPool
                 Loop!.Arrived();
                 _received.SetException(new OperationCanceledException(token));
             }
-        }
-
-        /// <summary>A receive's errno as .NET reports it: the portable code and the system's message.</summary>
-        private static SocketException SocketError(int errno)
-        {
-            var code = errno switch
-            {
-                111 => System.Net.Sockets.SocketError.ConnectionRefused, // ECONNREFUSED: ICMP port unreachable for an earlier datagram
-                113 => System.Net.Sockets.SocketError.HostUnreachable,
-                101 => System.Net.Sockets.SocketError.NetworkUnreachable,
-                104 => System.Net.Sockets.SocketError.ConnectionReset,
-                _ => System.Net.Sockets.SocketError.SocketError,
-            };
-            return new SocketException((int)code, Marshal.GetPInvokeErrorMessage(errno));
         }
 
         /// <summary>One datagram into the buffer without waiting: its length, or the negated errno.</summary>
