@@ -60,7 +60,7 @@ internal sealed partial class UdpSocketPool : IDisposable
     public async Task<ReadOnlyMemory<byte>> ExchangeAsync(UpstreamQuery query, CancellationToken cancellationToken)
     {
         var loop = PollLoop.Current;
-        var lease = loop is null ? Take(_idle, loop) : Take(Idle(loop), loop);
+        var lease = loop is null ? Take(_idle, loop: null) : Take(Idle(loop), loop);
         var answered = false;
         try
         {
