@@ -134,7 +134,6 @@ public static class NameWire
         return DnsParseError.Truncated;
     }
 
-    /// <summary>ASCII-only lower-casing, as DNS defines case-insensitivity (RFC 4343). Length bytes (≤ 63) are unaffected.</summary>
     /// <summary>The labels of an uncompressed wire name that is known to be valid (0 for the root).</summary>
     public static int CountLabels(ReadOnlySpan<byte> wire)
     {
@@ -147,6 +146,7 @@ public static class NameWire
         return count;
     }
 
+    /// <summary>ASCII-only lower-casing, as DNS defines case-insensitivity (RFC 4343). Length bytes (≤ 63) are unaffected.</summary>
     public static byte ToLower(byte value) => (uint)(value - 'A') <= 'Z' - 'A' ? (byte)(value | 0x20) : value;
 
     /// <summary>Copies <paramref name="source"/> lower-cased into <paramref name="destination"/>.</summary>
