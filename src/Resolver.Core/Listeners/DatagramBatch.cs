@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using Resolver.Core.Polling;
 
 namespace Resolver.Core.Listeners;
 
@@ -15,8 +16,6 @@ internal sealed unsafe partial class DatagramBatch : IDisposable
     private const int AddressSize = 128; // sockaddr_storage
     private const int MsgDontWait = 0x40;
     private const int MsgWaitForOne = 0x10000;
-    private const int EIntr = 4;
-    private const int EAgain = 11;
 
     private readonly int _maxDatagram;
     private readonly int _maxAnswer;
@@ -77,7 +76,7 @@ internal sealed unsafe partial class DatagramBatch : IDisposable
             }
 
             var error = Marshal.GetLastPInvokeError();
-            return error is EIntr or EAgain ? 0 : throw new SocketException((int)SocketError.SocketError, Marshal.GetPInvokeErrorMessage(error));
+            return error is Errno.EIntr or Errno.EAgain ? 0 : throw Errno.ToException(error);
         }
         finally
         {
@@ -132,7 +131,7 @@ internal sealed unsafe partial class DatagramBatch : IDisposable
                 }
 
                 var error = Marshal.GetLastPInvokeError();
-                if (error == EIntr)
+                if (error == Errno.EIntr)
                 {
                     continue;
                 }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -25,7 +24,6 @@ internal sealed unsafe partial class PollLoop : IDisposable
     private const int EpollCtlAdd = 1;
     private const int EpollCtlDel = 2;
     private const uint EpollIn = 0x001;
-    private const int EIntr = 4;
 
     // struct epoll_event { uint32_t events; uint64_t data; } is packed on x64 (12 bytes), naturally aligned elsewhere (16).
     private static readonly bool s_packed = RuntimeInformation.ProcessArchitecture == Architecture.X64;
@@ -56,7 +54,7 @@ internal sealed unsafe partial class PollLoop : IDisposable
         _epoll = EpollCreate1(EpollCloexec);
         if (_epoll < 0)
         {
-            throw Error(Marshal.GetLastPInvokeError());
+            throw Errno.ToException(Marshal.GetLastPInvokeError());
         }
 
         _events = (byte*)NativeMemory.Alloc((nuint)(MaxEvents * s_eventSize));
@@ -94,7 +92,7 @@ internal sealed unsafe partial class PollLoop : IDisposable
             if (EpollCtl(_epoll, EpollCtlAdd, (int)socket.DangerousGetHandle(), request) < 0)
             {
                 _free.Push(slot);
-                throw Error(Marshal.GetLastPInvokeError());
+                throw Errno.ToException(Marshal.GetLastPInvokeError());
             }
         }
         finally
@@ -181,7 +179,7 @@ internal sealed unsafe partial class PollLoop : IDisposable
         if (ready < 0)
         {
             var error = Marshal.GetLastPInvokeError();
-            ready = error == EIntr ? 0 : throw Error(error);
+            ready = error == Errno.EIntr ? 0 : throw Errno.ToException(error);
         }
 
         for (var i = 0; i < ready; i++)
@@ -202,20 +200,6 @@ internal sealed unsafe partial class PollLoop : IDisposable
         {
             work();
         }
-    }
-
-    /// <summary>A failed call's errno as .NET reports socket errors: the portable code and the system's message.</summary>
-    public static SocketException Error(int errno)
-    {
-        var code = errno switch
-        {
-            111 => SocketError.ConnectionRefused, // ECONNREFUSED: for UDP, ICMP port unreachable for an earlier datagram
-            113 => SocketError.HostUnreachable,
-            101 => SocketError.NetworkUnreachable,
-            104 => SocketError.ConnectionReset,
-            _ => SocketError.SocketError,
-        };
-        return new SocketException((int)code, Marshal.GetPInvokeErrorMessage(errno));
     }
 
     /// <summary>Closes the loop: each reader still watched is told (<see cref="IReadable.OnLoopClosed"/>) and posted work runs. This thread only.</summary>

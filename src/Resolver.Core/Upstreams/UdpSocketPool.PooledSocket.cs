@@ -17,8 +17,6 @@ internal sealed partial class UdpSocketPool
     private sealed partial class PooledSocket(Socket socket, long opened) : IReadable, IValueTaskSource<int>
     {
         private const int MsgDontWait = 0x40;
-        private const int EAgain = 11;
-        private const int EIntr = 4;
         private ManualResetValueTaskSourceCore<int> _received; // continuations run on the loop's thread, where the answer was read
         private CancellationTokenRegistration _cancellation;
         private int _waiting; // 1 while an exchange waits; whoever sets it back to 0 completes the wait
@@ -104,9 +102,9 @@ internal sealed partial class UdpSocketPool
             }
 
             var error = -received;
-            if (error is not (EAgain or EIntr) && EndWait())
+            if (error is not (Errno.EAgain or Errno.EIntr) && EndWait())
             {
-                _received.SetException(PollLoop.Error(error)); // as .NET's receive reports it, ECONNREFUSED above all
+                _received.SetException(Errno.ToException(error)); // as .NET's receive reports it, ECONNREFUSED above all
             }
         }
 
