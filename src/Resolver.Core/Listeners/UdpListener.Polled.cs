@@ -11,7 +11,8 @@ internal sealed partial class UdpListener
     /// <summary>
     /// Linux: one <see cref="PollLoop"/> per receive thread. Each turn takes up to <see cref="DatagramBatch.Capacity"/>
     /// queries when the client socket has some, and the answers of the upstream sockets that have them (their misses
-    /// complete right here); the answers of the turn, cached and fetched, then leave in one send call. While no
+    /// complete right here); at the turn's end its upstream queries leave back to back, and its answers, cached and
+    /// fetched, in one send call. While no
     /// upstream answer is awaited (every query a cache hit), a turn blocks in the receive call itself instead, one
     /// call fewer per turn. Either wait ends every <see cref="StopCheck"/> to see whether the host is stopping.
     /// </summary>
@@ -33,7 +34,7 @@ internal sealed partial class UdpListener
                 else
                 {
                     ReceiveBatch(receiver, wait: true, stoppingToken);
-                    loop.RunPosted();
+                    loop.FinishTurn();
                 }
 
                 Flush(batch);

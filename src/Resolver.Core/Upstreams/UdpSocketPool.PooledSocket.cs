@@ -10,15 +10,17 @@ internal sealed partial class UdpSocketPool
 {
     /// <summary>
     /// A socket with its receive buffer and when it was opened. Unwatched, it is read through .NET's socket engine;
-    /// watched by a <see cref="PollLoop"/>, the loop reads each datagram into the buffer on its thread and hands the
-    /// length to the exchange waiting (<see cref="ReceiveAsync"/>), whose continuation runs right there. A datagram
-    /// with no exchange waiting (a late or repeated answer) is dropped.
+    /// watched by a <see cref="PollLoop"/>, its query leaves at the end of the loop's turn with the turn's others,
+    /// and the loop reads each datagram into the buffer on its thread and hands the length to the exchange waiting
+    /// (<see cref="ReceiveAsync"/>), whose continuation runs right there. A datagram with no exchange waiting (a
+    /// late or repeated answer) is dropped.
     /// </summary>
-    private sealed partial class PooledSocket(Socket socket, long opened) : IReadable, IValueTaskSource<int>
+    private sealed partial class PooledSocket(Socket socket, long opened) : IReadable, ITurnEnd, IValueTaskSource<int>
     {
         private const int MsgDontWait = 0x40;
         private ManualResetValueTaskSourceCore<int> _received; // continuations run on the loop's thread, where the answer was read
         private CancellationTokenRegistration _cancellation;
+        private ReadOnlyMemory<byte> _held; // the query waiting for the turn's end
         private int _waiting; // 1 while an exchange waits; whoever sets it back to 0 completes the wait
         private int _closed;
         private int _slot;
@@ -38,8 +40,34 @@ internal sealed partial class UdpSocketPool
             Loop = loop;
         }
 
-        public ValueTask<int> SendAsync(ReadOnlyMemory<byte> datagram, CancellationToken cancellationToken) =>
-            Loop is null ? socket.SendAsync(datagram, SocketFlags.None, cancellationToken) : new(socket.Send(datagram.Span));
+        /// <summary>Sends <paramref name="datagram"/>; on a loop, at the end of the turn, a failure ending the receive that follows.</summary>
+        public ValueTask<int> SendAsync(ReadOnlyMemory<byte> datagram, CancellationToken cancellationToken)
+        {
+            if (Loop is null)
+            {
+                return socket.SendAsync(datagram, SocketFlags.None, cancellationToken);
+            }
+
+            _held = datagram;
+            Loop.AtTurnEnd(this);
+            return new(datagram.Length);
+        }
+
+        public void OnTurnEnd()
+        {
+            var datagram = _held;
+            _held = default;
+            if (Volatile.Read(ref _closed) == 1)
+            {
+                return; // its exchange ended first (it is closed on this thread only)
+            }
+
+            var sent = Send(datagram.Span);
+            if (sent < 0 && EndWait())
+            {
+                _received.SetException(Errno.ToException(-sent));
+            }
+        }
 
         /// <summary>The length of the next datagram, in <see cref="Buffer"/>.</summary>
         public ValueTask<int> ReceiveAsync(CancellationToken cancellationToken)
@@ -161,6 +189,31 @@ internal sealed partial class UdpSocketPool
                 }
             }
         }
+
+        /// <summary>Sends <paramref name="datagram"/> without waiting: its length, or the negated errno.</summary>
+        private unsafe int Send(ReadOnlySpan<byte> datagram)
+        {
+            var added = false;
+            try
+            {
+                socket.SafeHandle.DangerousAddRef(ref added);
+                fixed (byte* bytes = datagram)
+                {
+                    var sent = (int)SendNative((int)socket.SafeHandle.DangerousGetHandle(), bytes, (nuint)datagram.Length, MsgDontWait);
+                    return sent >= 0 ? sent : -Marshal.GetLastPInvokeError();
+                }
+            }
+            finally
+            {
+                if (added)
+                {
+                    socket.SafeHandle.DangerousRelease();
+                }
+            }
+        }
+
+        [LibraryImport("libc", EntryPoint = "send", SetLastError = true)]
+        private static unsafe partial nint SendNative(int socket, byte* buffer, nuint length, int flags);
 
         [LibraryImport("libc", EntryPoint = "recv", SetLastError = true)]
         private static unsafe partial nint Recv(int socket, byte* buffer, nuint length, int flags);

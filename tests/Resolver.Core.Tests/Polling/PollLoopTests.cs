@@ -99,6 +99,31 @@ public class PollLoopTests
     }
 
     [Fact]
+    public void WorkHeldForTheTurnsEnd_RunsOnceAfterTheReaders_AndAfterThePostedWork()
+    {
+        if (!PollLoop.IsSupported)
+        {
+            return;
+        }
+
+        using var loop = new PollLoop();
+        using var socket = Bound();
+        var order = new List<string>();
+        loop.Add(socket.SafeHandle, new CountingReader(() => order.Add("read")));
+        loop.AtTurnEnd(new HeldWork(() => order.Add("held")));
+        loop.Post(() => order.Add("posted"));
+        SendTo(socket);
+
+        loop.RunOnce(Wait);
+        socket.Receive(new byte[16]);
+        loop.RunOnce(TimeSpan.Zero);
+        loop.AtTurnEnd(new HeldWork(() => order.Add("held by an owner that waited elsewhere")));
+        loop.FinishTurn();
+
+        Assert.Equal(["read", "posted", "held", "held by an owner that waited elsewhere"], order);
+    }
+
+    [Fact]
     public void AwaitedReads_AreCounted_UntilTheyArriveOrAreGivenUp()
     {
         if (!PollLoop.IsSupported)
@@ -130,14 +155,23 @@ public class PollLoopTests
         sender.SendTo(new byte[] { 1, 2, 3 }, target.LocalEndPoint!);
     }
 
-    private sealed class CountingReader : IReadable
+    private sealed class CountingReader(Action? onReadable = null) : IReadable
     {
         public int Readable { get; private set; }
 
         public int Closed { get; private set; }
 
-        public void OnReadable() => Readable++;
+        public void OnReadable()
+        {
+            Readable++;
+            onReadable?.Invoke();
+        }
 
         public void OnLoopClosed() => Closed++;
+    }
+
+    private sealed class HeldWork(Action work) : ITurnEnd
+    {
+        public void OnTurnEnd() => work();
     }
 }

@@ -123,6 +123,34 @@ public sealed class UdpSocketPoolTests : IDisposable
     }
 
     [Fact]
+    public async Task OnALoop_TheQueryLeavesAtTheEndOfTheTurn_AndItsAnswerIsReadByTheNext()
+    {
+        if (!PollLoop.IsSupported)
+        {
+            return;
+        }
+
+        using var server = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        server.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        using var pool = new UdpSocketPool((IPEndPoint)server.LocalEndPoint!, new FakeTimeProvider());
+        using var loop = new PollLoop(); // this thread's, for the test's length: the one await below has finished
+
+        var exchange = pool.ExchangeAsync(Query("www.test."), Timeout());
+        var beforeTheEnd = server.Available; // loopback delivers within the send call: a sent query would be here
+        loop.FinishTurn();
+        var query = new byte[512];
+        EndPoint from = new IPEndPoint(IPAddress.Any, 0);
+        var length = server.ReceiveFrom(query, ref from);
+        query[2] |= 0x80; // QR: the query echoed back answers it
+        server.SendTo(query.AsSpan(0, length), from);
+        loop.RunOnce(TestTimeout);
+
+        Assert.Equal(0, beforeTheEnd);
+        Assert.True(exchange.IsCompletedSuccessfully); // read, and the exchange finished, on this thread in that turn
+        Assert.Equal(query.AsSpan(0, length).ToArray(), (await exchange).ToArray());
+    }
+
+    [Fact]
     public async Task Disposing_ClosesTheIdleSocketsALoopHolds()
     {
         if (_loop is null)
