@@ -6,6 +6,7 @@ using Resolver.Core.Listeners;
 using Resolver.Core.Pipeline;
 using Resolver.Core.Telemetry;
 using Resolver.Core.Upstreams;
+using Resolver.Core.Watch;
 
 namespace Resolver.Benchmarks.Pipeline;
 
@@ -22,7 +23,8 @@ internal sealed class ProcessorFixture : IDisposable
         var registry = new UpstreamRegistry(Options.Create(upstreamOptions), TimeProvider.System, NullLogger<UpstreamRegistry>.Instance);
         Client = new UpstreamClient(registry, new FixedOptions<UpstreamOptions>(upstreamOptions), TimeProvider.System, Metrics, NullLogger<UpstreamClient>.Instance);
         Processor = new QueryProcessor(
-            Cache, Client, new AccessControl(Options.Create(server)), new LocalZone(Options.Create(server)), new FixedOptions<DnsServerOptions>(server), Metrics, new Lifetime(), NullLogger<QueryProcessor>.Instance);
+            Cache, Client, new AccessControl(Options.Create(server)), new LocalZone(Options.Create(server)), new FixedOptions<DnsServerOptions>(server), Metrics,
+            new WatchList(Options.Create(new WatchOptions())), new HoldTable(TimeProvider.System), new Lifetime(), NullLogger<QueryProcessor>.Instance);
     }
 
     public ResolverMetrics Metrics { get; }

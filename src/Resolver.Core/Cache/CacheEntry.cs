@@ -1,3 +1,5 @@
+using Resolver.Protocol.Messages;
+
 namespace Resolver.Core.Cache;
 
 /// <summary>
@@ -65,6 +67,13 @@ public sealed class CacheEntry : CacheKey
     public CacheEntryKind Kind { get; }
 
     public bool IsNegative => Kind is CacheEntryKind.NxDomain or CacheEntryKind.NoData;
+
+    /// <summary>What the answer says, for a log line: "NXDOMAIN", "NODATA", "SERVFAIL", or its answer records. Parses the message: off the hot path only.</summary>
+    public string Describe() => Kind switch
+    {
+        CacheEntryKind.Positive => string.Join("; ", DnsMessage.Parse(Response).Answers),
+        var other => other.ToString().ToUpperInvariant(),
+    };
 
     /// <summary>
     /// Whether the name index holds this entry; set and cleared by <see cref="NameIndex"/> under the cache's

@@ -227,6 +227,25 @@ public sealed partial class DnsCache : IDisposable
         return lookup.State != CacheLookupState.Miss && lookup.Entry!.Kind != CacheEntryKind.ServFail ? lookup.Entry : null;
     }
 
+    /// <summary>Whether a positive answer to exactly this question is held, fresh or stale (an ancestor's NXDOMAIN is no such thing).</summary>
+    public bool HoldsPositive(CacheKey key) => FindStale(key) is { Kind: CacheEntryKind.Positive } held && held.Key.Equals(key);
+
+    /// <summary>
+    /// Drops the positive answer to <paramref name="key"/>, which a negative answer has replaced. An NXDOMAIN is kept
+    /// under the name, not the question, so the positive answer would otherwise outlive it, stale. Not a flush: the
+    /// negative answer fetched meanwhile may still be stored.
+    /// </summary>
+    public void DropPositive(CacheKey key)
+    {
+        lock (_lock)
+        {
+            if (_cache.TryGetValue(key, out var value) && value is CacheEntry { Kind: CacheEntryKind.Positive } entry)
+            {
+                Drop(entry);
+            }
+        }
+    }
+
     public void Dispose()
     {
         Volatile.Write(ref _disposed, true);

@@ -7,6 +7,7 @@ using Resolver.Core.Listeners;
 using Resolver.Core.Pipeline;
 using Resolver.Core.Telemetry;
 using Resolver.Core.Upstreams;
+using Resolver.Core.Watch;
 
 namespace Resolver.Core.Hosting;
 
@@ -23,13 +24,16 @@ public static class ResolverCoreServices
         services.AddOptions<UpstreamOptions>().Bind(configuration.GetSection(UpstreamOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<DnsServerOptions>, DnsServerOptionsValidator>();
         services.AddSingleton<IValidateOptions<CacheOptions>, CacheOptionsValidator>();
+        services.AddOptions<WatchOptions>().Bind(configuration.GetSection(WatchOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<UpstreamOptions>, UpstreamOptionsValidator>();
+        services.AddSingleton<IValidateOptions<WatchOptions>, WatchOptionsValidator>();
 
         services.AddMetrics();
         services.AddSingleton(sp =>
         {
             var metrics = new ResolverMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
             metrics.Observe(sp.GetRequiredService<DnsCache>(), sp.GetRequiredService<UpstreamRegistry>());
+            metrics.Observe(sp.GetRequiredService<HoldTable>());
             return metrics;
         });
         services.AddSingleton<DnsCache>();
@@ -37,14 +41,18 @@ public static class ResolverCoreServices
         services.AddSingleton<UpstreamClient>();
         services.AddSingleton<AccessControl>();
         services.AddSingleton<LocalZone>();
+        services.AddSingleton<WatchList>();
+        services.AddSingleton<HoldTable>();
         services.AddSingleton<QueryProcessor>();
         services.AddSingleton<DnsListenerService>();
 
         // Hosted services start in this order and stop in reverse: the cache snapshot is loaded before the
         // listeners open and saved after they have closed.
         services.AddHostedService<CacheSnapshotService>();
+        services.AddHostedService<WatchStore>();
         services.AddHostedService(sp => sp.GetRequiredService<DnsListenerService>());
         services.AddHostedService<UpstreamProber>();
+        services.AddHostedService<WatchProber>();
         return services;
     }
 }

@@ -6,6 +6,7 @@ using Resolver.Core.Cache;
 using Resolver.Core.Listeners;
 using Resolver.Core.Telemetry;
 using Resolver.Core.Upstreams;
+using Resolver.Core.Watch;
 using Resolver.Protocol.Edns;
 using Resolver.Protocol.Messages;
 using Resolver.Protocol.Names;
@@ -31,6 +32,7 @@ public sealed partial class QueryProcessor
     private readonly ResolverMetrics _metrics;
     private readonly ILogger<QueryProcessor> _logger;
     private readonly InFlightQueries _inFlight = new();
+    private readonly FlipGuard _flips;
     private readonly Func<CacheKey, Task<UpstreamResult<CacheEntry>>> _fetch; // one delegate, not one per miss
     private readonly CancellationToken _stopping;
 
@@ -41,6 +43,8 @@ public sealed partial class QueryProcessor
         LocalZone local,
         IOptionsMonitor<DnsServerOptions> serverOptions,
         ResolverMetrics metrics,
+        WatchList watches,
+        HoldTable holds,
         IHostApplicationLifetime lifetime,
         ILogger<QueryProcessor> logger)
     {
@@ -52,6 +56,7 @@ public sealed partial class QueryProcessor
         _serverOptions = serverOptions;
         _logger = logger;
         _stopping = lifetime.ApplicationStopping;
+        _flips = new FlipGuard(cache, upstreams, watches, holds, logger);
         _fetch = FetchAsync;
     }
 
@@ -183,6 +188,11 @@ public sealed partial class QueryProcessor
             return Answered(transport, scan.Type, output.Span, AnswerStale(stale, key, "a refresh failed moments ago", query.Span, scan, output.Span, limit, advertised));
         }
 
+        if (stale is not null && _flips.IsWaiting(key))
+        {
+            return Answered(transport, scan.Type, output.Span, AnswerStale(stale, key, "held (watched), upstream re-asked later", query.Span, scan, output.Span, limit, advertised));
+        }
+
         var fetch = _inFlight.GetOrStart(key, _fetch);
         if (stale is not null && !fetch.IsCompleted)
         {
@@ -234,31 +244,42 @@ public sealed partial class QueryProcessor
         return Answer(stale, query, scan, output, limit, advertised, (uint)_cache.Options.StaleAnswerTtl.TotalSeconds);
     }
 
-    /// <summary>Asks the upstreams; each answer becomes the cache entry in the same pass that checks it (one that cannot is the next upstream's turn).</summary>
+    /// <summary>
+    /// Asks the upstreams; each answer becomes the cache entry in the same pass that checks it (one that cannot is the
+    /// next upstream's turn). A negative answer where a positive one is cached first goes past the <see cref="FlipGuard"/>.
+    /// </summary>
     private async Task<UpstreamResult<CacheEntry>> FetchAsync(CacheKey key)
     {
         var generation = _cache.Generation;
         var options = _cache.Options;
+        var name = key.Name.ToArray();
+        AnswerReader<CacheEntry> read = (response, server) => CacheEntryFactory.Create(key, response, server.Name, options, _cache.Time.GetTimestamp());
         var result = await _upstreams.ResolveAsync(
-            key.Name.ToArray(),
-            key.Type,
-            key.Class,
-            key.Flags.HasFlag(CacheFlags.DnssecOk),
-            key.Flags.HasFlag(CacheFlags.CheckingDisabled),
-            (response, server) => CacheEntryFactory.Create(key, response, server.Name, options, _cache.Time.GetTimestamp()),
-            _stopping).ConfigureAwait(false);
+            name, key.Type, key.Class, key.Flags.HasFlag(CacheFlags.DnssecOk), key.Flags.HasFlag(CacheFlags.CheckingDisabled), read, _stopping).ConfigureAwait(false);
+        result = await _flips.ReviewAsync(key, name, result, read, _stopping).ConfigureAwait(false);
         if (result.Answer is not { } entry)
         {
-            _cache.FindStale(key)?.MarkRefreshFailed(_cache.Time);
+            if (result.Outcome != UpstreamOutcome.Held)
+            {
+                _cache.FindStale(key)?.MarkRefreshFailed(_cache.Time); // a hold re-asks on its own back-off
+            }
+
             return result;
         }
 
-        if (entry.Ttl > 0)
+        if (entry.Ttl > 0 && _flips.MayStore(entry))
         {
             _cache.Store(entry, generation);
         }
 
         return result;
+    }
+
+    /// <summary>Fetches <paramref name="key"/> as a miss would (joined with clients' fetches of it) and caches the answer: a watched name's probe.</summary>
+    public Task<UpstreamResult<CacheEntry>> RefreshAsync(CacheKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return _inFlight.GetOrStart(key.ToStable(), _fetch);
     }
 
     private void MaybePrefetch(CacheKey key, CacheEntry entry)

@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using Resolver.Core.Cache;
 using Resolver.Core.Pipeline;
 using Resolver.Core.Upstreams;
+using Resolver.Core.Watch;
 using Resolver.Protocol.Messages;
 using Resolver.Protocol.Records;
 
@@ -30,6 +31,8 @@ public sealed class ResolverMetrics : IDisposable
     private readonly Counter<long> _upstreamQueries;
     private readonly Counter<long> _upstreamFailures;
     private readonly Counter<long> _upstreamRetransmits;
+    private readonly Counter<long> _upstreamDisagreements;
+    private readonly Counter<long> _watchProbes;
     private readonly Histogram<double> _upstreamDuration;
     private readonly Counter<long> _flushes;
     private readonly Counter<long> _flushRemoved;
@@ -60,6 +63,10 @@ public sealed class ResolverMetrics : IDisposable
         _upstreamQueries = _meter.CreateCounter<long>("resolver.upstream.queries", "{query}", "Queries sent to each upstream.");
         _upstreamFailures = _meter.CreateCounter<long>("resolver.upstream.failures", "{query}", "Failed upstream queries, by upstream and outcome (timeouts included).");
         _upstreamRetransmits = _meter.CreateCounter<long>("resolver.upstream.retransmits", "{query}", "Tries to an upstream left unanswered for its retransmit timeout, after which the next try went out.");
+        _upstreamDisagreements = _meter.CreateCounter<long>(
+            "resolver.upstream.disagreements", "{answer}", "Negative answers (NXDOMAIN, NODATA) from an upstream that another upstream contradicted with the positive answer the cache held, by the upstream that answered negatively.");
+        _watchProbes = _meter.CreateCounter<long>(
+            "resolver.watch.probes", "{probe}", "Background re-resolutions of watched names (Watch:Names ProbeInterval), by name and result: answer, negative, held or failed.");
         _upstreamDuration = _meter.CreateHistogram<double>("resolver.upstream.duration", "s", "Upstream round-trip time of answered queries.");
         _flushes = _meter.CreateCounter<long>("resolver.cache.flushes", "{flush}", "Cache flushes, by kind.");
         _flushRemoved = _meter.CreateCounter<long>("resolver.cache.flushed_entries", "{entry}", "Entries removed by flushes, by kind.");
@@ -88,6 +95,14 @@ public sealed class ResolverMetrics : IDisposable
             "resolver.upstream.up",
             () => upstreams.All.Select(u => new Measurement<int>(u.IsUsable ? 1 : 0, new KeyValuePair<string, object?>("upstream", u.Name))),
             description: "1 while an upstream is in use, 0 while it is down or drained.");
+    }
+
+    /// <summary>Adds the watched names' hold gauge and counter.</summary>
+    public void Observe(HoldTable holds)
+    {
+        ArgumentNullException.ThrowIfNull(holds);
+        _meter.CreateObservableGauge("resolver.watch.held", () => (long)holds.Count, "{question}", "Watched questions whose negative answer (or failure) is held back while the last good answer is served.");
+        _meter.CreateObservableCounter("resolver.watch.holds", () => holds.Started, "{hold}", "Holds begun on watched questions since start.");
     }
 
     public void QueryAnswered(DnsTransport transport, DnsRecordType type, int rcode)
@@ -127,6 +142,13 @@ public sealed class ResolverMetrics : IDisposable
 
     public void UpstreamRetransmitted(UpstreamServer server) =>
         _upstreamRetransmits.Add(1, new KeyValuePair<string, object?>("upstream", server.Name));
+
+    public void UpstreamDisagreed(UpstreamServer server) =>
+        _upstreamDisagreements.Add(1, new KeyValuePair<string, object?>("upstream", server.Name));
+
+    /// <summary>A probe of watched <paramref name="name"/> (the operator's list: a bounded set) ended with <paramref name="result"/>.</summary>
+    public void WatchProbed(string name, string result) =>
+        _watchProbes.Add(1, new KeyValuePair<string, object?>("name", name), new KeyValuePair<string, object?>("result", result));
 
     public void UpstreamFailed(UpstreamServer server, UpstreamOutcome outcome) =>
         _upstreamFailures.Add(1, new KeyValuePair<string, object?>("upstream", server.Name), new KeyValuePair<string, object?>("outcome", OutcomeTag(outcome)));

@@ -46,17 +46,49 @@ public sealed partial class UpstreamClient : IDisposable
     internal System.Net.Security.RemoteCertificateValidationCallback? CertificateValidation { get; set; }
 
     /// <summary>Resolves a question, each answer read by <paramref name="read"/>; never throws for network trouble, which is an outcome.</summary>
-    public async Task<UpstreamResult<T>> ResolveAsync<T>(
+    public Task<UpstreamResult<T>> ResolveAsync<T>(
         byte[] name, DnsRecordType type, DnsClass @class, bool dnssecOk, bool checkingDisabled, AnswerReader<T> read, CancellationToken cancellationToken)
         where T : class
     {
         var options = _options.CurrentValue;
         var order = _registry.PoolFor(name).Order(options.Exploration);
-        if (order.Length == 0)
+        return order.Length == 0
+            ? Task.FromResult(new UpstreamResult<T>(UpstreamOutcome.NetworkError, null, null, "no upstream is configured or usable"))
+            : AskAsync(order, options, name, type, @class, dnssecOk, checkingDisabled, read, cancellationToken);
+    }
+
+    /// <summary>
+    /// Asks the question again of the pool's servers other than <paramref name="first"/>, which answered it: a second
+    /// opinion (<see cref="UpstreamOptions.SecondOpinion"/>). Only servers that are up: a down one would keep the client
+    /// waiting for nothing. Null when that is off or the pool has no other server up.
+    /// </summary>
+    public async Task<UpstreamResult<T>?> SecondOpinionAsync<T>(
+        UpstreamServer first, byte[] name, DnsRecordType type, DnsClass @class, bool dnssecOk, bool checkingDisabled, AnswerReader<T> read, CancellationToken cancellationToken)
+        where T : class
+    {
+        var options = _options.CurrentValue;
+        if (!options.SecondOpinion)
         {
-            return new UpstreamResult<T>(UpstreamOutcome.NetworkError, null, null, "no upstream is configured or usable");
+            return null;
         }
 
+        var others = Array.FindAll(_registry.PoolFor(name).Order(exploration: 0), s => s != first && s.IsUsable);
+        return others.Length == 0 ? null : await AskAsync(others, options, name, type, @class, dnssecOk, checkingDisabled, read, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The question to the servers of <paramref name="order"/> (at least one), first to last and round again.</summary>
+    private async Task<UpstreamResult<T>> AskAsync<T>(
+        UpstreamServer[] order,
+        UpstreamOptions options,
+        byte[] name,
+        DnsRecordType type,
+        DnsClass @class,
+        bool dnssecOk,
+        bool checkingDisabled,
+        AnswerReader<T> read,
+        CancellationToken cancellationToken)
+        where T : class
+    {
         using var question = new QuestionTimer(_time, options.QueryDeadline, cancellationToken);
         var running = new List<Try<T>>(2);
         var last = new UpstreamResult<T>(UpstreamOutcome.Timeout, null, null, "no attempt made");
@@ -151,6 +183,17 @@ public sealed partial class UpstreamClient : IDisposable
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// <paramref name="server"/> answered negatively where another upstream had the answer: counted, and the server is
+    /// asked after the others that are up for <see cref="UpstreamOptions.DisagreementDemotion"/>.
+    /// </summary>
+    public void ReportDisagreement(UpstreamServer server)
+    {
+        ArgumentNullException.ThrowIfNull(server);
+        server.Demote(_options.CurrentValue.DisagreementDemotion);
+        _metrics.UpstreamDisagreed(server);
     }
 
     /// <summary>The tries still out.</summary>

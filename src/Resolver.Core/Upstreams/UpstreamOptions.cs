@@ -53,6 +53,17 @@ public sealed class UpstreamOptions
 
     /// <summary>Randomize the case of query names (draft-vixie-dnsext-dns0x20) and require it echoed.</summary>
     public bool CaseRandomization { get; set; }
+
+    /// <summary>
+    /// Before a negative answer (NXDOMAIN or NODATA) replaces a positive one the cache holds for the question,
+    /// fresh or expired, another upstream of the pool is asked. If it has the answer, the positive one stays and
+    /// the upstream that said otherwise goes after the others for <see cref="DisagreementDemotion"/>: one
+    /// provider's blip does not become a cached outage. Names with no positive answer cached cost nothing more.
+    /// </summary>
+    public bool SecondOpinion { get; set; } = true;
+
+    /// <summary>How long an upstream whose negative answer another contradicted is asked after the others that are up.</summary>
+    public TimeSpan DisagreementDemotion { get; set; } = TimeSpan.FromMinutes(10);
 }
 
 public enum UpstreamPolicy

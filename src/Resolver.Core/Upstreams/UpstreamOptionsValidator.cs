@@ -6,6 +6,8 @@ namespace Resolver.Core.Upstreams;
 /// <summary>Start-up checks for "Upstreams"; each message names the key.</summary>
 public sealed class UpstreamOptionsValidator : IValidateOptions<UpstreamOptions>
 {
+    private static readonly TimeSpan MaxDemotion = TimeSpan.FromDays(1);
+
     public ValidateOptionsResult Validate(string? name, UpstreamOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -71,6 +73,11 @@ public sealed class UpstreamOptionsValidator : IValidateOptions<UpstreamOptions>
         if (options.MaxOutstanding < 1)
         {
             errors.Add($"Upstreams:MaxOutstanding must be at least 1 (was {options.MaxOutstanding}).");
+        }
+
+        if (options.DisagreementDemotion < TimeSpan.Zero || options.DisagreementDemotion > MaxDemotion)
+        {
+            errors.Add($"Upstreams:DisagreementDemotion must be between 00:00:00 and {MaxDemotion} (was {options.DisagreementDemotion}).");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

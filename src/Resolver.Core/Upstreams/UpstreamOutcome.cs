@@ -14,6 +14,12 @@ public enum UpstreamOutcome
 
     /// <summary>The outstanding-query cap was reached; no upstream was asked.</summary>
     Overloaded,
+
+    /// <summary>
+    /// Not an upstream's doing: a watched name's negative answer (or failure) held back while the positive answer the
+    /// cache holds is served (<c>FlipGuard</c>).
+    /// </summary>
+    Held,
 }
 
 /// <summary>

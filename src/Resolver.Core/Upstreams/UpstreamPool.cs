@@ -1,7 +1,10 @@
 
 namespace Resolver.Core.Upstreams;
 
-/// <summary>A set of upstreams and the policy that orders them for each question. Down ones go last, as a last resort.</summary>
+/// <summary>
+/// A set of upstreams and the policy that orders them for each question. Demoted ones (<see cref="UpstreamServer.IsDemoted"/>)
+/// come after the others that are up; down ones go last, as a last resort.
+/// </summary>
 public sealed class UpstreamPool
 {
     private readonly UpstreamServer[] _servers;
@@ -22,25 +25,31 @@ public sealed class UpstreamPool
     {
         // Each server's state is read once: it may change while the order is built.
         Span<ServerState> states = _servers.Length <= 64 ? stackalloc ServerState[_servers.Length] : new ServerState[_servers.Length];
-        var (usable, down) = (0, 0);
+        var (usable, demoted, down) = (0, 0, 0);
         for (var i = 0; i < _servers.Length; i++)
         {
-            states[i] = _servers[i].IsUsable ? ServerState.Usable : _servers[i].Drained ? ServerState.Drained : ServerState.Down;
+            var server = _servers[i];
+            states[i] = server.IsUsable ? (server.IsDemoted ? ServerState.Demoted : ServerState.Usable) : server.Drained ? ServerState.Drained : ServerState.Down;
             usable += states[i] == ServerState.Usable ? 1 : 0;
+            demoted += states[i] == ServerState.Demoted ? 1 : 0;
             down += states[i] == ServerState.Down ? 1 : 0;
         }
 
-        var order = new UpstreamServer[usable + down];
-        var (u, d) = (0, usable);
+        var order = new UpstreamServer[usable + demoted + down];
+        var (u, m, d) = (0, usable, usable + demoted);
         for (var i = 0; i < _servers.Length; i++)
         {
-            if (states[i] == ServerState.Usable)
+            switch (states[i])
             {
-                order[u++] = _servers[i];
-            }
-            else if (states[i] == ServerState.Down)
-            {
-                order[d++] = _servers[i]; // a last resort, in configured order
+                case ServerState.Usable:
+                    order[u++] = _servers[i];
+                    break;
+                case ServerState.Demoted:
+                    order[m++] = _servers[i]; // after the others that are up, in configured order
+                    break;
+                case ServerState.Down:
+                    order[d++] = _servers[i]; // a last resort, in configured order
+                    break;
             }
         }
 
@@ -108,6 +117,7 @@ public sealed class UpstreamPool
     private enum ServerState : byte
     {
         Usable,
+        Demoted,
         Down,
         Drained,
     }

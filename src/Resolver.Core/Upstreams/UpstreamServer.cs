@@ -38,6 +38,7 @@ public sealed class UpstreamServer
     private int _inFlight;
     private TimeSpan _backoff;
     private long _downUntil;
+    private long _demotedUntil; // a timestamp; 0: never demoted
     private int _probing;
 
     public UpstreamServer(IPEndPoint endPoint, UpstreamTransport transport, string? tlsName, TimeProvider time)
@@ -82,6 +83,22 @@ public sealed class UpstreamServer
     public bool IsDown { get { lock (_lock) { return DownSince is not null; } } }
 
     public bool IsUsable => !IsDown && !Drained;
+
+    /// <summary>
+    /// Asked after the other usable servers of its pool for a while (<see cref="Demote"/>): it answered a name
+    /// negatively that another upstream had. Read on every miss: one field read while never demoted.
+    /// </summary>
+    public bool IsDemoted
+    {
+        get
+        {
+            var until = Volatile.Read(ref _demotedUntil);
+            return until != 0 && _time.GetTimestamp() < until;
+        }
+    }
+
+    /// <summary>When the demotion ends, while one lasts.</summary>
+    public DateTimeOffset? DemotedUntil => IsDemoted ? _time.GetUtcNow() + _time.GetElapsedTime(_time.GetTimestamp(), Volatile.Read(ref _demotedUntil)) : null;
 
     /// <summary>Raised when the server goes down or comes back, for logs and metrics.</summary>
     public event Action<UpstreamServer, bool>? HealthChanged;
@@ -226,6 +243,15 @@ public sealed class UpstreamServer
         if (wentDown)
         {
             HealthChanged?.Invoke(this, false);
+        }
+    }
+
+    /// <summary>Puts the server after the others that are up for <paramref name="period"/> from now (<see cref="IsDemoted"/>).</summary>
+    public void Demote(TimeSpan period)
+    {
+        if (period > TimeSpan.Zero)
+        {
+            Volatile.Write(ref _demotedUntil, _time.GetTimestamp() + (long)(period.TotalSeconds * _time.TimestampFrequency));
         }
     }
 

@@ -7,6 +7,7 @@ using Resolver.Core.Pipeline;
 using Resolver.Core.Telemetry;
 using Resolver.Core.Tests.Upstreams;
 using Resolver.Core.Upstreams;
+using Resolver.Core.Watch;
 using Resolver.Protocol.Edns;
 using Resolver.Protocol.Messages;
 using Resolver.Protocol.Names;
@@ -26,6 +27,7 @@ internal sealed class ResolverHarness : IAsyncDisposable
         UpstreamOptions = upstreamOptions;
         CacheOptions = cacheOptions;
         ServerOptions = serverOptions;
+        Holds = new HoldTable(Time);
         Registry = new UpstreamRegistry(new TestOptions<UpstreamOptions>(upstreamOptions), TimeProvider.System, NullLogger<UpstreamRegistry>.Instance);
         Cache = new DnsCache(new TestOptions<CacheOptions>(cacheOptions), Time, NullLogger<DnsCache>.Instance, Registry);
         Metrics = new ResolverMetrics();
@@ -37,11 +39,21 @@ internal sealed class ResolverHarness : IAsyncDisposable
             new LocalZone(serverOptions.LocalRecords),
             new TestOptions<DnsServerOptions>(serverOptions),
             Metrics,
+            Watches,
+            Holds,
             new StoppedNever(),
-            NullLogger<QueryProcessor>.Instance);
+            Log);
     }
 
     public ManualTimeProvider Time { get; } = new();
+
+    /// <summary>No name is watched until a test says so.</summary>
+    public WatchList Watches { get; } = new(Microsoft.Extensions.Options.Options.Create(new WatchOptions()));
+
+    public HoldTable Holds { get; }
+
+    /// <summary>What the query processor logged.</summary>
+    public ListLogger<QueryProcessor> Log { get; } = new();
 
     public FakeUpstream[] Upstreams { get; }
 

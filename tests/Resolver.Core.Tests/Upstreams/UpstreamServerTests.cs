@@ -91,6 +91,28 @@ public sealed class UpstreamServerTests
     }
 
     [Fact]
+    public void ADemotedServer_GoesAfterTheOthersThatAreUp_BeforeTheDownOnes_UntilItsDemotionEnds()
+    {
+        var (a, b, c) = (Server(), Server(), Server());
+        for (var i = 0; i < _options.FailuresBeforeDown; i++)
+        {
+            c.ReportFailure(UpstreamOutcome.Timeout, "no answer", Name($"n{i}.example."), _options);
+        }
+
+        var pool = new UpstreamPool([a, b, c], UpstreamPolicy.Sequential);
+        a.Demote(TimeSpan.FromMinutes(10));
+        var demoted = pool.Order(exploration: 0);
+        var until = a.DemotedUntil;
+        _time.Advance(TimeSpan.FromMinutes(10));
+
+        Assert.Equal([b, a, c], demoted);
+        Assert.Equal(_time.GetUtcNow(), until);
+        Assert.Equal([a, b, c], pool.Order(exploration: 0));
+        Assert.False(a.IsDemoted);
+        Assert.Null(a.DemotedUntil);
+    }
+
+    [Fact]
     public void RoundRobin_StartsEachQuestionAtTheNextServer()
     {
         var (a, b, c) = (Server(), Server(), Server());
