@@ -27,6 +27,7 @@ internal static class AdminApi
         var api = app.MapGroup("/api/v1");
         CacheEndpoints.Map(api);
         UpstreamEndpoints.Map(api);
+        WatchEndpoints.Map(api);
         app.MapOpenApi().AddEndpointFilter(new BearerTokenFilter(AdminRole.Read));
         return app;
     }

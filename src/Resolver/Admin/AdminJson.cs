@@ -13,4 +13,8 @@ namespace Resolver.Admin;
 [JsonSerializable(typeof(IReadOnlyList<UpstreamView>))]
 [JsonSerializable(typeof(DrainRequest))]
 [JsonSerializable(typeof(ReadinessView))]
+[JsonSerializable(typeof(WatchListView))]
+[JsonSerializable(typeof(WatchRuleView))]
+[JsonSerializable(typeof(WatchRequest))]
+[JsonSerializable(typeof(AcceptResponse))]
 internal sealed partial class AdminJson : JsonSerializerContext;

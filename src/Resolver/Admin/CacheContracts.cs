@@ -25,6 +25,7 @@ public sealed record PeerFlushResult(string Name, string Url, int? Removed, stri
 /// <summary>GET /api/v1/cache/{name}: every entry the cache holds for a name.</summary>
 public sealed record CacheNameView(string Name, IReadOnlyList<CacheEntryView> Entries);
 
+/// <summary>One entry; <see cref="Held"/> while a watch holds it (served, stale, though upstream answers negatively): since when, and why, in <see cref="Hold"/>.</summary>
 public sealed record CacheEntryView(
     string Type,
     string Kind,
@@ -37,7 +38,9 @@ public sealed record CacheEntryView(
     int Hits,
     string? CoveredBy,
     IReadOnlyList<string> Answer,
-    IReadOnlyList<string> Authority);
+    IReadOnlyList<string> Authority,
+    bool Held = false,
+    HoldView? Hold = null);
 
 /// <summary>GET /api/v1/cache/stats.</summary>
 public sealed record CacheStatsView(

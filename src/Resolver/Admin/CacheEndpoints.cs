@@ -1,5 +1,6 @@
 using Resolver.Core.Cache;
 using Resolver.Core.Telemetry;
+using Resolver.Core.Watch;
 using Resolver.Protocol.Messages;
 using Resolver.Protocol.Names;
 using Resolver.Protocol.Records;
@@ -19,11 +20,11 @@ internal static partial class CacheEndpoints
             .WithSummary("Entries by kind, hit ratio, evictions and refusals, bytes held against Cache:MaxBytes.");
         api.MapGet("/cache/{name}", Inspect)
             .AddEndpointFilter(new BearerTokenFilter(AdminRole.Read))
-            .WithSummary("What the cache holds for a name: each type, its records, TTL left, negative or stale, which upstream answered, hits.");
+            .WithSummary("What the cache holds for a name: each type, its records, TTL left, negative or stale, which upstream answered, hits, and whether a watch holds it.");
     }
 
     private static async Task<IResult> FlushAsync(
-        FlushRequest? request, HttpContext http, DnsCache cache, ResolverMetrics metrics, FleetFlusher fleet, ILoggerFactory loggers)
+        FlushRequest? request, HttpContext http, DnsCache cache, HoldTable holds, ResolverMetrics metrics, FleetFlusher fleet, ILoggerFactory loggers)
     {
         if (!TryScope(request, out var scope, out var problem))
         {
@@ -31,6 +32,7 @@ internal static partial class CacheEndpoints
         }
 
         var result = cache.Flush(scope);
+        holds.Prune(cache); // a hold whose last good answer was flushed is over
         metrics.Flushed(scope.Kind, result.Removed);
         var caller = BearerTokenFilter.Caller(http);
         var entries = result.Entries.Select(e => new FlushedEntryView(e.Key.ToName().ToString(), TypeText(e.Key), e.Kind.ToString())).ToList();
@@ -40,7 +42,7 @@ internal static partial class CacheEndpoints
         return Results.Ok(new FlushResponse(result.Removed, entries, result.Truncated, peers));
     }
 
-    private static IResult Inspect(string name, DnsCache cache)
+    private static IResult Inspect(string name, DnsCache cache, HoldTable holds)
     {
         if (!DnsName.TryParse(name, out var parsed))
         {
@@ -48,7 +50,7 @@ internal static partial class CacheEndpoints
         }
 
         var time = cache.Time;
-        var entries = cache.Inspect(parsed).Select(entry => View(entry, parsed, time)).ToList();
+        var entries = cache.Inspect(parsed).Select(entry => View(entry, parsed, time, holds.Find(entry.Key))).ToList();
         return Results.Ok(new CacheNameView(parsed.ToString(), entries));
     }
 
@@ -103,7 +105,7 @@ internal static partial class CacheEndpoints
         return true;
     }
 
-    private static CacheEntryView View(CacheEntry entry, DnsName asked, TimeProvider time)
+    private static CacheEntryView View(CacheEntry entry, DnsName asked, TimeProvider time, Hold? hold)
     {
         var stored = DnsMessage.Parse(entry.Response);
         var left = entry.RemainingTtl(time);
@@ -120,7 +122,9 @@ internal static partial class CacheEndpoints
             Hits: entry.Hits,
             CoveredBy: coveredBy,
             Answer: Aged(stored.Answers, left),
-            Authority: Aged(stored.Authorities, left));
+            Authority: Aged(stored.Authorities, left),
+            Held: hold is not null,
+            Hold: hold is null ? null : WatchEndpoints.View(hold));
     }
 
     /// <summary>"*" for an NXDOMAIN marker (it covers every type), else the type's mnemonic.</summary>

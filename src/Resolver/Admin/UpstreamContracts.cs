@@ -1,6 +1,9 @@
 namespace Resolver.Admin;
 
-/// <summary>GET /api/v1/upstreams: one upstream's health.</summary>
+/// <summary>
+/// GET /api/v1/upstreams: one upstream's health. <see cref="DemotedUntil"/>: it answered a name negatively that another
+/// upstream had, and is asked after the others that are up until then.
+/// </summary>
 public sealed record UpstreamView(
     string Name,
     string Address,
@@ -15,7 +18,8 @@ public sealed record UpstreamView(
     long Timeouts,
     int ConsecutiveFailures,
     string? LastError,
-    DateTimeOffset? DownSince);
+    DateTimeOffset? DownSince,
+    DateTimeOffset? DemotedUntil = null);
 
 /// <summary>POST /api/v1/upstreams/drain: take an upstream out of use by hand (drain: true) or put it back.</summary>
 public sealed record DrainRequest(string? Name = null, bool Drain = true);

@@ -47,7 +47,8 @@ internal static partial class UpstreamEndpoints
         server.Timeouts,
         server.ConsecutiveFailures,
         server.LastError,
-        server.DownSince);
+        server.DownSince,
+        server.DemotedUntil);
 
     [LoggerMessage(EventId = 511, Level = LogLevel.Information, Message = "AUDIT upstream {Upstream} drained={Drained} by {Caller}")]
     private static partial void LogDrain(ILogger logger, string caller, string upstream, bool drained);

@@ -28,6 +28,14 @@ internal sealed class AdminClient : IDisposable
     public Task<string> PostAsync<T>(string path, T body, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Post, path, JsonContent.Create(body, typeInfo), cancellationToken);
 
+    /// <summary>PUT <paramref name="body"/> as JSON; returns the body of a 2xx answer.</summary>
+    public Task<string> PutAsync<T>(string path, T body, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Put, path, JsonContent.Create(body, typeInfo), cancellationToken);
+
+    /// <summary>DELETE <paramref name="path"/>, or POST it with no body; returns the body of a 2xx answer.</summary>
+    public Task<string> SendAsync(HttpMethod method, string path, CancellationToken cancellationToken) =>
+        SendAsync(method, path, content: null, cancellationToken);
+
     /// <summary>Reads a 2xx body as <typeparamref name="T"/>.</summary>
     public static T Read<T>(string body, JsonTypeInfo<T> typeInfo)
     {

@@ -73,6 +73,11 @@ internal static class CliOutput
                 output.WriteLine($"    (covered by the NXDOMAIN of {entry.CoveredBy})");
             }
 
+            if (entry.Hold is { } hold)
+            {
+                output.WriteLine($"    (HELD since {Time(hold.Since)}: {hold.Upstream} answered {hold.Answer}; served until {Time(hold.Until)} unless upstream has it again)");
+            }
+
             foreach (var record in entry.Answer)
             {
                 output.WriteLine("    " + Spaced(record));
@@ -98,7 +103,7 @@ internal static class CliOutput
         {
             table.Add(
                 u.Name,
-                u.State,
+                u.State == "up" && u.DemotedUntil is not null ? "demoted" : u.State, // up, asked after the others for now
                 u.SmoothedRttMs.ToString("0.0", s_invariant),
                 u.RetransmitTimeoutMs.ToString("0", s_invariant),
                 u.InFlight.ToString(s_invariant),
@@ -111,6 +116,56 @@ internal static class CliOutput
 
         table.Write(output);
     }
+
+    /// <summary>The watched names, then the holds in progress.</summary>
+    public static void Watch(TextWriter output, WatchListView watch)
+    {
+        if (watch.Names.Count == 0)
+        {
+            output.WriteLine("No names are watched.");
+        }
+        else
+        {
+            var names = new TextTable(["NAME", "SUBTREE", "HOLD", "PROBE-INTERVAL"]);
+            foreach (var rule in watch.Names)
+            {
+                names.Add(rule.Name, rule.Subtree ? "yes" : "no", rule.Hold.ToString("c", s_invariant), rule.ProbeInterval?.ToString("c", s_invariant) ?? "-");
+            }
+
+            names.Write(output);
+        }
+
+        output.WriteLine();
+        if (watch.Holds.Count == 0)
+        {
+            output.WriteLine("No holds.");
+            return;
+        }
+
+        var holds = new TextTable(["HELD", "TYPE", "SINCE", "UNTIL", "UPSTREAM", "ANSWER"]);
+        foreach (var hold in watch.Holds)
+        {
+            holds.Add(hold.Name, hold.Type, Time(hold.Since), Time(hold.Until), hold.Upstream, hold.Answer);
+        }
+
+        holds.Write(output);
+    }
+
+    /// <summary>"Watching api.example.com. (hold 00:15:00)" and the like.</summary>
+    public static void Watched(TextWriter output, string verb, WatchRuleView rule) =>
+        output.WriteLine($"{verb} {rule.Name}{(rule.Subtree ? " and the names below it" : string.Empty)} (hold {rule.Hold.ToString("c", s_invariant)}"
+            + (rule.ProbeInterval is { } probe ? $", probed every {probe.ToString("c", s_invariant)})" : ")"));
+
+    /// <summary>The holds ended, each with the negative answer now served.</summary>
+    public static void Accepted(TextWriter output, AcceptResponse response)
+    {
+        foreach (var hold in response.Accepted)
+        {
+            output.WriteLine($"Accepted {hold.Name} {hold.Type}: {hold.Answer} is served now (held since {Time(hold.Since)}).");
+        }
+    }
+
+    private static string Time(DateTimeOffset time) => time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", s_invariant);
 
     public static void Stats(TextWriter output, CacheStatsView stats)
     {

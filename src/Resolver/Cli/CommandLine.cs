@@ -5,13 +5,13 @@ using Resolver.Admin;
 namespace Resolver.Cli;
 
 /// <summary>
-/// The admin verbs (flush, cache, upstreams, stats): each calls the admin HTTP API of a running
+/// The admin verbs (flush, cache, upstreams, stats, watch): each calls the admin HTTP API of a running
 /// resolver and prints a readable answer, or with --json the server's JSON as is. Exit codes:
 /// 0 success, 1 failure (unreachable, HTTP error, a peer failed a fleet flush), 2 usage error.
 /// </summary>
-internal static class CommandLine
+internal static partial class CommandLine
 {
-    private static readonly string[] s_verbs = ["flush", "cache", "upstreams", "stats"];
+    private static readonly string[] s_verbs = ["flush", "cache", "upstreams", "stats", "watch"];
 
     /// <summary>True when the arguments start with a CLI verb (otherwise the server runs).</summary>
     public static bool IsCommand(string[] args) => args.Length > 0 && s_verbs.Contains(args[0], StringComparer.Ordinal);
@@ -44,7 +44,7 @@ internal static class CommandLine
     }
 
     /// <summary>The command tree, bound to the writers of one run.</summary>
-    private sealed class Verbs
+    private sealed partial class Verbs
     {
         private readonly TextWriter _output;
         private readonly TextWriter _error;
@@ -63,6 +63,7 @@ internal static class CommandLine
             Root.Subcommands.Add(Read("cache", "Show what the cache holds for a name: each type, its records, TTL left, stale or not, which upstream answered, hits."));
             Root.Subcommands.Add(Read("upstreams", "Show each upstream's health: state, smoothed RTT, in flight, queries, failures, timeouts."));
             Root.Subcommands.Add(Read("stats", "Show cache statistics: entries by kind, hit ratio, evictions, size."));
+            Root.Subcommands.Add(Watch());
         }
 
         public RootCommand Root { get; }

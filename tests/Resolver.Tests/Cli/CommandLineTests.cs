@@ -154,6 +154,28 @@ public sealed class CommandLineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Watch_AddListAcceptRemove()
+    {
+        var (added, addOutput, _) = await RunAsync("watch", "add", "api.example.com", "--subtree", "--hold", "00:30:00", "--probe-interval", "00:01:00");
+        var (listed, listOutput, _) = await RunAsync("watch", "list");
+        var (accepted, _, acceptError) = await RunAsync("watch", "accept", "api.example.com");
+        var (removed, removeOutput, _) = await RunAsync("watch", "remove", "api.example.com");
+        var (readOnly, _, readOnlyError) = await RunAsync(["watch", "add", "x.example.com"], ReadToken);
+
+        Assert.Equal(0, added);
+        Assert.Equal("Watching api.example.com. and the names below it (hold 00:30:00, probed every 00:01:00)", addOutput.Trim());
+        Assert.Equal(0, listed);
+        Assert.Matches(@"(?m)^api\.example\.com\.\s+yes\s+00:30:00\s+00:01:00\s*$", listOutput);
+        Assert.Contains("No holds.", listOutput, StringComparison.Ordinal);
+        Assert.Equal(1, accepted); // nothing held
+        Assert.Contains("No hold on 'api.example.com.'", acceptError, StringComparison.Ordinal);
+        Assert.Equal(0, removed);
+        Assert.StartsWith("No longer watching api.example.com.", removeOutput, StringComparison.Ordinal);
+        Assert.Equal(1, readOnly);
+        Assert.Contains("403", readOnlyError, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task WrongToken_Fails401()
     {
         var (code, _, error) = await RunAsync(["stats"], "not-a-token-0123456789");
@@ -168,6 +190,8 @@ public sealed class CommandLineTests : IAsyncLifetime
     [InlineData("flush", "--all", "--subtree")]
     [InlineData("cache")]
     [InlineData("stats", "--bogus")]
+    [InlineData("watch", "add")]
+    [InlineData("watch", "add", "api.example.com", "--hold", "soon")]
     public async Task UsageErrors_ExitTwo_WithAHint(params string[] args)
     {
         var (code, output, error) = await RunAsync(args);

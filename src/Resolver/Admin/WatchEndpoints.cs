@@ -1,0 +1,97 @@
+using Resolver.Core.Cache;
+using Resolver.Core.Watch;
+using Resolver.Protocol.Names;
+using Resolver.Protocol.Records;
+
+namespace Resolver.Admin;
+
+/// <summary>Watched names: list them and their holds, watch and unwatch a name, accept a hold's negative answer.</summary>
+internal static partial class WatchEndpoints
+{
+    public static void Map(RouteGroupBuilder api)
+    {
+        api.MapGet("/watch", List)
+            .AddEndpointFilter(new BearerTokenFilter(AdminRole.Read))
+            .WithSummary("The watched names (hold, subtree, probe interval) and the holds in progress: since when, which upstream answered what, until when.");
+        api.MapPut("/watch/{name}", Set)
+            .AddEndpointFilter(new BearerTokenFilter(AdminRole.Admin))
+            .WithSummary("Watch a name, or change its rule: a negative answer (or SERVFAIL) for it replaces a cached positive one only after it has lasted the hold.");
+        api.MapDelete("/watch/{name}", Remove)
+            .AddEndpointFilter(new BearerTokenFilter(AdminRole.Admin))
+            .WithSummary("Stop watching a name; its holds end, and the next negative answer is served.");
+        api.MapPost("/watch/{name}/accept", Accept)
+            .AddEndpointFilter(new BearerTokenFilter(AdminRole.Admin))
+            .WithSummary("End the holds on a name now: their negative answers are cached and served.");
+    }
+
+    private static WatchListView List(WatchList watches, HoldTable holds, DnsCache cache)
+    {
+        holds.Prune(cache);
+        return new WatchListView([.. watches.Rules.Select(View)], [.. holds.All.Select(View)]);
+    }
+
+    private static IResult Set(string name, WatchRequest? request, WatchList watches, HttpContext http, ILoggerFactory loggers)
+    {
+        request ??= new WatchRequest();
+        var errors = new List<string>();
+        var rule = WatchRule.TryCreate(name, request.Subtree, request.Hold ?? WatchRule.DefaultHold, request.ProbeInterval, string.Empty, errors);
+        if (rule is null)
+        {
+            return CacheEndpoints.BadRequest(string.Join(" ", errors));
+        }
+
+        watches.Set(rule);
+        LogWatch(loggers.CreateLogger("Resolver.Audit"), BearerTokenFilter.Caller(http).Name, rule.Name.ToString(), rule.Subtree, rule.Hold, rule.ProbeInterval);
+        return Results.Ok(View(rule));
+    }
+
+    private static IResult Remove(string name, WatchList watches, HoldTable holds, HttpContext http, ILoggerFactory loggers)
+    {
+        if (!DnsName.TryParse(name, out var parsed))
+        {
+            return CacheEndpoints.BadRequest($"'{name}' is not a valid domain name.");
+        }
+
+        if (watches.Remove(parsed.ToLowerInvariant()) is not { } removed)
+        {
+            return NotFound($"'{parsed}' is not watched.");
+        }
+
+        holds.EndUnwatched(watches);
+        LogUnwatch(loggers.CreateLogger("Resolver.Audit"), BearerTokenFilter.Caller(http).Name, removed.Name.ToString());
+        return Results.Ok(View(removed));
+    }
+
+    private static IResult Accept(string name, HoldTable holds, DnsCache cache, HttpContext http, ILoggerFactory loggers)
+    {
+        if (!DnsName.TryParse(name, out var parsed))
+        {
+            return CacheEndpoints.BadRequest($"'{name}' is not a valid domain name.");
+        }
+
+        var accepted = holds.Accept(parsed, cache).Select(View).ToList();
+        if (accepted.Count == 0)
+        {
+            return NotFound($"No hold on '{parsed}'.");
+        }
+
+        LogAccept(loggers.CreateLogger("Resolver.Audit"), BearerTokenFilter.Caller(http).Name, parsed.ToString(), string.Join(", ", accepted.Select(h => $"{h.Type} {h.Answer}")));
+        return Results.Ok(new AcceptResponse(accepted));
+    }
+
+    internal static HoldView View(Hold hold) =>
+        new(hold.Key.ToName().ToString(), Mnemonics.ToText(hold.Key.Type), hold.Since, hold.Until, hold.Upstream, hold.Answer);
+
+    private static WatchRuleView View(WatchRule rule) => new(rule.Name.ToString(), rule.Subtree, rule.Hold, rule.ProbeInterval);
+
+    private static IResult NotFound(string detail) => Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: detail);
+
+    [LoggerMessage(EventId = 512, Level = LogLevel.Information, Message = "AUDIT watch by {Caller}: {Name} subtree {Subtree}, hold {Hold}, probe interval {ProbeInterval}")]
+    private static partial void LogWatch(ILogger logger, string caller, string name, bool subtree, TimeSpan hold, TimeSpan? probeInterval);
+
+    [LoggerMessage(EventId = 513, Level = LogLevel.Information, Message = "AUDIT unwatch by {Caller}: {Name}")]
+    private static partial void LogUnwatch(ILogger logger, string caller, string name);
+
+    [LoggerMessage(EventId = 514, Level = LogLevel.Information, Message = "AUDIT hold accepted by {Caller}: {Name} [{Holds}]")]
+    private static partial void LogAccept(ILogger logger, string caller, string name, string holds);
+}
