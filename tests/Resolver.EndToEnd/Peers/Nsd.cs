@@ -76,13 +76,30 @@ internal sealed class Nsd : IAsyncDisposable
     public async Task AddRecordAsync(string record, string name, string type)
     {
         await File.AppendAllTextAsync(ZoneFile(_directory.FullName), record + "\n");
+        await ReloadAsync(name, type, probe => probe.Status == "NOERROR" && probe.Answer.Count > 0, "serve");
+    }
+
+    /// <summary>
+    /// Deletes every record of <paramref name="owner"/> (relative to the zone, as the zone file writes it, e.g. "www"),
+    /// has NSD reload and waits until it answers NXDOMAIN for <paramref name="name"/>.
+    /// </summary>
+    public async Task RemoveNameAsync(string owner, string name)
+    {
+        var file = ZoneFile(_directory.FullName);
+        var lines = await File.ReadAllLinesAsync(file);
+        await File.WriteAllLinesAsync(file, lines.Where(line => line.Split(' ', '\t').FirstOrDefault() != owner));
+        await ReloadAsync(name, "A", probe => probe.Status == "NXDOMAIN", "deny");
+    }
+
+    /// <summary>SIGHUP to the PID it started, then waits until <paramref name="reloaded"/> holds for its answer to <paramref name="name"/>.</summary>
+    private async Task ReloadAsync(string name, string type, Func<DigResponse, bool> reloaded, string what)
+    {
         var signal = await ProcessRunner.RunAsync("kill", ["-HUP", ProcessId.ToString(CultureInfo.InvariantCulture)], s_startTimeout);
         Assert.True(signal.ExitCode == 0, signal.StandardError);
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < s_startTimeout)
         {
-            var probe = await Dig.QueryAsync(Port, "+norecurse", name, type);
-            if (probe.Status == "NOERROR" && probe.Answer.Count > 0)
+            if (reloaded(await Dig.QueryAsync(Port, "+norecurse", name, type)))
             {
                 return;
             }
@@ -90,7 +107,7 @@ internal sealed class Nsd : IAsyncDisposable
             await Task.Delay(100);
         }
 
-        Assert.Fail($"NSD on 127.0.0.1:{Port} did not serve {name} {type} within {s_startTimeout.TotalSeconds} s of the reload.\n{_log}");
+        Assert.Fail($"NSD on 127.0.0.1:{Port} did not {what} {name} {type} within {s_startTimeout.TotalSeconds} s of the reload.\n{_log}");
     }
 
     /// <summary>Kills this NSD (by its PID, with the server children it forked) and waits until its port is released.</summary>
