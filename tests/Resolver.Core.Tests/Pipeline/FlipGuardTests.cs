@@ -107,11 +107,7 @@ public sealed class FlipGuardTests
     [Fact]
     public async Task AWatchedNameThatFlips_KeepsItsLastGoodAnswerStaleThroughTheHold_ThenTheNegativeAnswerIsServed()
     {
-        await using var harness = await ResolverHarness.StartAsync(count: 1);
-        harness.Watches.Set(Rule("www.test.", TimeSpan.FromMinutes(15)));
-        await harness.AskAsync("www.test.");
-        harness.Upstreams[0].SetNxDomain("www.test.");
-        harness.Time.Advance(PastTtl);
+        await using var harness = await WatchedAndFlippedAsync(Rule("www.test.", TimeSpan.FromMinutes(15)));
 
         var held = await harness.AskAsync("www.test.");
         var holdsThen = (harness.Holds.Count, harness.Holds.Started);
@@ -145,11 +141,7 @@ public sealed class FlipGuardTests
     [Fact]
     public async Task AWatchedNameThatComesBackDuringTheHold_EndsItAtOnce()
     {
-        await using var harness = await ResolverHarness.StartAsync(count: 1);
-        harness.Watches.Set(Rule("test.", TimeSpan.FromMinutes(15), subtree: true));
-        await harness.AskAsync("www.test.");
-        harness.Upstreams[0].SetNxDomain("www.test.");
-        harness.Time.Advance(PastTtl);
+        await using var harness = await WatchedAndFlippedAsync(Rule("test.", TimeSpan.FromMinutes(15), subtree: true));
         await harness.AskAsync("www.test.");
         harness.Upstreams[0].AddRecord("www.test.", "A", "192.0.2.10");
 
@@ -166,11 +158,7 @@ public sealed class FlipGuardTests
     [Fact]
     public async Task AnotherTypesNxdomain_ForAHeldName_IsServedButNotCachedOverTheHeldAnswer()
     {
-        await using var harness = await ResolverHarness.StartAsync(count: 1);
-        harness.Watches.Set(Rule("www.test.", TimeSpan.FromMinutes(15)));
-        await harness.AskAsync("www.test.");
-        harness.Upstreams[0].SetNxDomain("www.test.");
-        harness.Time.Advance(PastTtl);
+        await using var harness = await WatchedAndFlippedAsync(Rule("www.test.", TimeSpan.FromMinutes(15)));
         await harness.AskAsync("www.test."); // held
 
         var other = await harness.AskAsync("www.test.", DnsRecordType.MX);
@@ -204,6 +192,17 @@ public sealed class FlipGuardTests
         Assert.Contains("ServFail", Assert.Single(watched.Log.Lines, l => l.EventId == 306).Message, StringComparison.Ordinal);
         Assert.Equal("192.0.2.10", Assert.Single(stale!.Answers).Data.ToString()); // RFC 8767 as before
         Assert.Equal(0, unwatched.Holds.Count);
+    }
+
+    /// <summary>One upstream, <paramref name="rule"/> watched, www.test. A cached; then the upstream says NXDOMAIN and the answer has expired.</summary>
+    private static async Task<ResolverHarness> WatchedAndFlippedAsync(WatchRule rule)
+    {
+        var harness = await ResolverHarness.StartAsync(count: 1);
+        harness.Watches.Set(rule);
+        await harness.AskAsync("www.test.");
+        harness.Upstreams[0].SetNxDomain("www.test.");
+        harness.Time.Advance(PastTtl);
+        return harness;
     }
 
     /// <summary>No retransmit to the other upstream (a slow first answer on a busy machine would send one): each upstream is asked only when a test means it.</summary>
