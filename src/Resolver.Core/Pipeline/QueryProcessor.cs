@@ -1,5 +1,4 @@
 using System.Net;
-using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -180,7 +179,6 @@ public sealed partial class QueryProcessor
     /// recent refresh failure stands, or when the refresh takes longer than StaleAnswerTimeout (the
     /// refresh goes on and updates the cache), or when it fails. Otherwise SERVFAIL, remembered briefly.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // awaited once, by the listener: its state is reused, not allocated per miss
     private async ValueTask<int> ResolveAsync(
         ReadOnlyMemory<byte> query, Memory<byte> output, QueryScan scan, CacheKey key, CacheEntry? stale, int limit, ushort advertised, DnsTransport transport)
     {

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Resolver.Core.Collections;
 using Resolver.Core.Polling;
@@ -58,8 +57,7 @@ internal sealed partial class UdpSocketPool : IDisposable
     /// again over TCP. On a thread that runs a <see cref="PollLoop"/> (a UDP listener's), the socket is that
     /// loop's and the answer is read and handled on that thread.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // awaited once, by the try: its state is reused, not allocated per query
-    public async ValueTask<ReadOnlyMemory<byte>> ExchangeAsync(UpstreamQuery query, CancellationToken cancellationToken)
+    public async Task<ReadOnlyMemory<byte>> ExchangeAsync(UpstreamQuery query, CancellationToken cancellationToken)
     {
         var loop = PollLoop.Current;
         var lease = loop is null ? Take(_idle, loop: null) : Take(Idle(loop), loop);

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net.Sockets;
-using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Resolver.Core.Telemetry;
@@ -47,14 +46,14 @@ public sealed partial class UpstreamClient : IDisposable
     internal System.Net.Security.RemoteCertificateValidationCallback? CertificateValidation { get; set; }
 
     /// <summary>Resolves a question, each answer read by <paramref name="read"/>; never throws for network trouble, which is an outcome.</summary>
-    public ValueTask<UpstreamResult<T>> ResolveAsync<T>(
+    public Task<UpstreamResult<T>> ResolveAsync<T>(
         byte[] name, DnsRecordType type, DnsClass @class, bool dnssecOk, bool checkingDisabled, AnswerReader<T> read, CancellationToken cancellationToken)
         where T : class
     {
         var options = _options.CurrentValue;
         var order = _registry.PoolFor(name).Order(options.Exploration);
         return order.Length == 0
-            ? new(new UpstreamResult<T>(UpstreamOutcome.NetworkError, null, null, "no upstream is configured or usable"))
+            ? Task.FromResult(new UpstreamResult<T>(UpstreamOutcome.NetworkError, null, null, "no upstream is configured or usable"))
             : AskAsync(order, options, name, type, @class, dnssecOk, checkingDisabled, read, cancellationToken);
     }
 
@@ -77,9 +76,8 @@ public sealed partial class UpstreamClient : IDisposable
         return others.Length == 0 ? null : await AskAsync(others, options, name, type, @class, dnssecOk, checkingDisabled, read, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The question to the servers of <paramref name="order"/> (at least one), first to last and round again. Awaited once: its state is reused.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<UpstreamResult<T>> AskAsync<T>(
+    /// <summary>The question to the servers of <paramref name="order"/> (at least one), first to last and round again.</summary>
+    private async Task<UpstreamResult<T>> AskAsync<T>(
         UpstreamServer[] order,
         UpstreamOptions options,
         byte[] name,

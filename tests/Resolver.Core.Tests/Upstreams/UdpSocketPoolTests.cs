@@ -115,8 +115,8 @@ public sealed class UdpSocketPoolTests : IDisposable
         closed.Dispose(); // nothing listens there: the kernel answers ICMP port unreachable
         using var refusing = new UdpSocketPool(closedEndPoint, new FakeTimeProvider());
 
-        var (_, endedOn) = await _loop.RunAsync(() => pool.ExchangeAsync(Query("www.test."), Timeout()).AsTask());
-        var refused = await Assert.ThrowsAsync<SocketException>(() => _loop.RunAsync(() => refusing.ExchangeAsync(Query("www.test."), Timeout()).AsTask()));
+        var (_, endedOn) = await _loop.RunAsync(() => pool.ExchangeAsync(Query("www.test."), Timeout()));
+        var refused = await Assert.ThrowsAsync<SocketException>(() => _loop.RunAsync(() => refusing.ExchangeAsync(Query("www.test."), Timeout())));
 
         Assert.Same(_loop.Loop, endedOn); // the continuation ran on the loop's thread: the loop read the answer
         Assert.Equal(SocketError.ConnectionRefused, refused.SocketErrorCode);
@@ -160,7 +160,7 @@ public sealed class UdpSocketPoolTests : IDisposable
 
         await using var upstream = await FakeUpstream.StartAsync();
         var pool = new UdpSocketPool(upstream.EndPoint, new FakeTimeProvider());
-        await _loop.RunAsync(() => pool.ExchangeAsync(Query("www.test."), Timeout()).AsTask());
+        await _loop.RunAsync(() => pool.ExchangeAsync(Query("www.test."), Timeout()));
         var port = Assert.Single(upstream.Received).From.Port;
 
         pool.Dispose();
@@ -171,7 +171,7 @@ public sealed class UdpSocketPoolTests : IDisposable
     }
 
     private async Task<ReadOnlyMemory<byte>> ExchangeAsync(UdpSocketPool pool, UpstreamQuery query, bool onLoop, CancellationToken cancellationToken) =>
-        onLoop ? (await _loop!.RunAsync(() => pool.ExchangeAsync(query, cancellationToken).AsTask())).Result : await pool.ExchangeAsync(query, cancellationToken);
+        onLoop ? (await _loop!.RunAsync(() => pool.ExchangeAsync(query, cancellationToken))).Result : await pool.ExchangeAsync(query, cancellationToken);
 
     private static async Task AnswerEachQueryTwiceAsync(Socket server)
     {
