@@ -4,15 +4,19 @@ using Resolver.Protocol.Names;
 
 namespace Resolver.Core.Watch;
 
-/// <summary>The holds in progress, by question. Looked at on a miss only while it is not empty.</summary>
+/// <summary>
+/// The holds in progress, by question. Every miss asks whether it is empty, so that is one field read: the
+/// dictionary's own IsEmpty takes all of its locks when it is empty (the common case), which cost a miss 1-2 µs.
+/// </summary>
 public sealed class HoldTable(TimeProvider time)
 {
     private readonly ConcurrentDictionary<CacheKey, Hold> _holds = new();
+    private int _count; // kept beside the dictionary, whose Count and IsEmpty lock it
     private long _started;
 
-    public bool IsEmpty => _holds.IsEmpty;
+    public bool IsEmpty => Volatile.Read(ref _count) == 0;
 
-    public int Count => _holds.Count;
+    public int Count => Volatile.Read(ref _count);
 
     /// <summary>Holds begun since start.</summary>
     public long Started => Interlocked.Read(ref _started);
@@ -20,12 +24,12 @@ public sealed class HoldTable(TimeProvider time)
     /// <summary>Every hold, by name.</summary>
     public IReadOnlyList<Hold> All => [.. _holds.Values.OrderBy(h => h.Key.ToName().ToString(), StringComparer.Ordinal).ThenBy(h => h.Key.Type)];
 
-    public Hold? Find(CacheKey key) => !_holds.IsEmpty && _holds.TryGetValue(key, out var hold) ? hold : null;
+    public Hold? Find(CacheKey key) => !IsEmpty && _holds.TryGetValue(key, out var hold) ? hold : null;
 
     /// <summary>Whether a question of <paramref name="name"/> (a wire name), of any type, is held.</summary>
     public bool Holds(ReadOnlySpan<byte> name)
     {
-        if (_holds.IsEmpty)
+        if (IsEmpty)
         {
             return false;
         }
@@ -50,6 +54,7 @@ public sealed class HoldTable(TimeProvider time)
         begun = ReferenceEquals(hold, created);
         if (begun)
         {
+            Interlocked.Increment(ref _count);
             Interlocked.Increment(ref _started);
         }
 
@@ -57,7 +62,16 @@ public sealed class HoldTable(TimeProvider time)
     }
 
     /// <summary>Ends the hold of <paramref name="key"/>; null if there was none.</summary>
-    public Hold? End(CacheKey key) => !_holds.IsEmpty && _holds.TryRemove(key, out var hold) ? hold : null;
+    public Hold? End(CacheKey key)
+    {
+        if (IsEmpty || !_holds.TryRemove(key, out var hold))
+        {
+            return null;
+        }
+
+        Interlocked.Decrement(ref _count);
+        return hold;
+    }
 
     /// <summary>
     /// An operator takes the negative answers of <paramref name="name"/>'s holds now: each hold ends, its negative answer
@@ -102,6 +116,7 @@ public sealed class HoldTable(TimeProvider time)
         {
             if (ends(hold) && _holds.TryRemove(new KeyValuePair<CacheKey, Hold>(key, hold)))
             {
+                Interlocked.Decrement(ref _count);
                 ended.Add(hold);
             }
         }
