@@ -9,9 +9,10 @@ using Resolver.Protocol.Wire;
 namespace Resolver.Core.Cache;
 
 /// <summary>
-/// Turns a validated upstream response into a cache entry: classifies it (RFC 2308), computes the
-/// entry TTL (minimum of the answer, clamped; negative from the SOA, capped), strips the OPT record
-/// and rewrites each record's TTL to at most the entry TTL.
+/// Turns a validated upstream response into a cache entry: drops answer records that do not belong to the question or
+/// its alias chain (<see cref="AnswerChain"/>), classifies it (RFC 2308), computes the entry TTL (minimum of the answer,
+/// clamped; negative from the SOA, capped), strips the OPT record and rewrites each record's TTL to at most the entry
+/// TTL. A TTL with its top bit set counts as 0 (RFC 2181 §8; the scanner reads it so).
 /// </summary>
 public static class CacheEntryFactory
 {
@@ -36,11 +37,18 @@ public static class CacheEntryFactory
         }
     }
 
-    private static CacheEntry? Create(CacheKey key, ReadOnlySpan<byte> response, string? upstream, CacheOptions options, long now, Span<ScannedRecord> records)
+    private static CacheEntry? Create(CacheKey key, ReadOnlySpan<byte> response, string? upstream, CacheOptions options, long now, Span<ScannedRecord> records, bool scrubbed = false)
     {
         if (MessageScanner.ScanResponse(response, records, out var scan) != DnsParseError.None)
         {
             return null;
+        }
+
+        Span<bool> related = stackalloc bool[scan.RecordCount];
+        if (!AnswerChain.Mark(response, records[..scan.RecordCount], key.Name, related))
+        {
+            // Records for other names: re-encoded without them (rare), and read again; a second pass that still finds some gives up.
+            return !scrubbed && WithoutUnrelated(response, related) is { } kept ? Create(key, kept, upstream, options, now, records, scrubbed: true) : null;
         }
 
         if (scan.Edns.Present && scan.Edns.RecordOffset + scan.Edns.RecordLength != response.Length)
@@ -192,6 +200,33 @@ public static class CacheEntryFactory
     /// <summary>RFC 2308: min(SOA TTL, SOA MINIMUM), capped by MaxNegativeTtl; 0 (do not cache) without an SOA.</summary>
     private static uint NegativeTtl(ReadOnlySpan<byte> response, ReadOnlySpan<ScannedRecord> records, CacheOptions options) =>
         TryNegativeTtl(response, records, out var negative) ? Math.Min(negative, (uint)options.MaxNegativeTtl.TotalSeconds) : 0;
+
+    /// <summary>
+    /// The response re-encoded without the answer records <paramref name="related"/> does not mark (answers come first, in
+    /// order); null when the full parser, stricter than the scan, refuses it (the answer is then unusable, as garbage is).
+    /// </summary>
+    private static byte[]? WithoutUnrelated(ReadOnlySpan<byte> response, ReadOnlySpan<bool> related)
+    {
+        if (!DnsMessage.TryParse(response, out var message, out _))
+        {
+            return null;
+        }
+
+        var kept = new List<DnsResourceRecord>(message.Answers.Count);
+        for (var i = 0; i < message.Answers.Count; i++)
+        {
+            if (related[i])
+            {
+                kept.Add(message.Answers[i]);
+            }
+        }
+
+        message.Answers.Clear();
+        message.Answers.AddRange(kept);
+        var buffer = new byte[response.Length];
+        message.TryWrite(buffer, out var written);
+        return buffer[..written];
+    }
 
     private static byte[] WithoutOpt(ReadOnlySpan<byte> response)
     {

@@ -191,6 +191,11 @@ public static class MessageScanner
         var type = (DnsRecordType)BinaryPrimitives.ReadUInt16BigEndian(fields);
         var @class = BinaryPrimitives.ReadUInt16BigEndian(fields[2..]);
         var ttl = BinaryPrimitives.ReadUInt32BigEndian(fields[4..]);
+        if (ttl > int.MaxValue && type != DnsRecordType.OPT)
+        {
+            ttl = 0; // RFC 2181 §8: a TTL with the most significant bit set is treated as zero (OPT's field is flags, not a TTL)
+        }
+
         var length = BinaryPrimitives.ReadUInt16BigEndian(fields[8..]);
         var dataOffset = next + FixedRecordFields;
         if (dataOffset + length > message.Length)

@@ -80,6 +80,22 @@ public class MessageScannerTests
     }
 
     [Fact]
+    public void ScanResponse_ATtlWithTheTopBitSet_ReadsAsZero_ButOptFlagsAreLeftAlone()
+    {
+        var response = FixtureFiles.Response("mail_mx");
+        Span<ScannedRecord> records = stackalloc ScannedRecord[32];
+        Assert.Equal(DnsParseError.None, MessageScanner.ScanResponse(response, records, out var before));
+        BinaryPrimitives.WriteUInt32BigEndian(response.AsSpan(records[0].TtlOffset), 0x80000000); // RFC 2181 §8
+        BinaryPrimitives.WriteUInt32BigEndian(response.AsSpan(records[1].TtlOffset), 0x7FFFFFFF);
+        response[before.Edns.RecordOffset + 5] = 0xF0; // OPT's extended RCODE byte, the top of its TTL field
+
+        Assert.Equal(DnsParseError.None, MessageScanner.ScanResponse(response, records, out var scan));
+
+        Assert.Equal((0u, 0x7FFFFFFFu), (records[0].Ttl, records[1].Ttl));
+        Assert.Equal(0xF0, scan.Edns.ExtendedRcode);
+    }
+
+    [Fact]
     public void ScanResponse_NxdomainSoa_IsInAuthority()
     {
         Span<ScannedRecord> records = stackalloc ScannedRecord[8];
