@@ -44,8 +44,15 @@ public static class CacheEntryFactory
             return null;
         }
 
+        // The question as the response states it (the upstream client has matched it to the one asked).
+        Span<byte> question = stackalloc byte[NameWire.MaxNameLength];
+        if (scan.Header.QuestionCount != 1 || NameWire.TryDecompress(response, scan.QuestionOffset, question, out var questionLength, out _) != DnsParseError.None)
+        {
+            return null;
+        }
+
         Span<bool> related = stackalloc bool[scan.RecordCount];
-        if (!AnswerChain.Mark(response, records[..scan.RecordCount], key.Name, related))
+        if (!AnswerChain.Mark(response, records[..scan.RecordCount], question[..questionLength], related))
         {
             // Records for other names: re-encoded without them (rare), and read again; a second pass that still finds some gives up.
             return !scrubbed && WithoutUnrelated(response, related) is { } kept ? Create(key, kept, upstream, options, now, records, scrubbed: true) : null;
