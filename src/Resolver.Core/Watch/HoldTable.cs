@@ -50,12 +50,16 @@ public sealed class HoldTable(TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(key);
         var created = new Hold(key.ToStable(), rule, time);
+        Interlocked.Increment(ref _count); // before the add: no moment when the hold is there and the table says empty
         var hold = _holds.GetOrAdd(created.Key, created);
         begun = ReferenceEquals(hold, created);
         if (begun)
         {
-            Interlocked.Increment(ref _count);
             Interlocked.Increment(ref _started);
+        }
+        else
+        {
+            Interlocked.Decrement(ref _count);
         }
 
         return hold;
