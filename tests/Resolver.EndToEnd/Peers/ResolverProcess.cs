@@ -19,6 +19,7 @@ internal sealed class ResolverProcess : IAsyncDisposable
 
     private const string ListeningMessage = "Listening for DNS on";
     private const int Sigterm = 15;
+    private const int PortAttempts = 3; // each with new ports: see StartAsync
 
     private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan s_stopTimeout = TimeSpan.FromSeconds(5);
@@ -51,6 +52,21 @@ internal sealed class ResolverProcess : IAsyncDisposable
     public static async Task<ResolverProcess> StartAsync(IReadOnlyList<int> upstreamPorts, TimeSpan? maxCacheTtl = null, Action<JsonObject>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(upstreamPorts);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync(upstreamPorts, maxCacheTtl, configure);
+            }
+            catch (Exception e) when (attempt < PortAttempts && e.Message.Contains("already in use", StringComparison.OrdinalIgnoreCase))
+            {
+                // FreePorts hands out a port that was free a moment ago; another process took it since: new ports.
+            }
+        }
+    }
+
+    private static async Task<ResolverProcess> StartOnceAsync(IReadOnlyList<int> upstreamPorts, TimeSpan? maxCacheTtl, Action<JsonObject>? configure)
+    {
         var dll = RepositoryLayout.ResolverDll;
         var directory = Directory.CreateTempSubdirectory("resolver-e2e-");
         var dnsPort = FreePorts.Next();
