@@ -169,53 +169,18 @@ internal sealed partial class UdpSocketPool
         }
 
         /// <summary>One datagram into the buffer without waiting: its length, or the negated errno.</summary>
-        private unsafe int Receive()
-        {
-            var added = false;
-            try
-            {
-                socket.SafeHandle.DangerousAddRef(ref added);
-                fixed (byte* buffer = Buffer)
-                {
-                    var received = (int)Recv((int)socket.SafeHandle.DangerousGetHandle(), buffer, BufferSize, MsgDontWait);
-                    return received >= 0 ? received : -Marshal.GetLastPInvokeError();
-                }
-            }
-            finally
-            {
-                if (added)
-                {
-                    socket.SafeHandle.DangerousRelease();
-                }
-            }
-        }
+        private int Receive() => Result(Recv(socket.SafeHandle, Buffer.AsSpan(0, BufferSize), BufferSize, MsgDontWait));
 
         /// <summary>Sends <paramref name="datagram"/> without waiting: its length, or the negated errno.</summary>
-        private unsafe int Send(ReadOnlySpan<byte> datagram)
-        {
-            var added = false;
-            try
-            {
-                socket.SafeHandle.DangerousAddRef(ref added);
-                fixed (byte* bytes = datagram)
-                {
-                    var sent = (int)SendNative((int)socket.SafeHandle.DangerousGetHandle(), bytes, (nuint)datagram.Length, MsgDontWait);
-                    return sent >= 0 ? sent : -Marshal.GetLastPInvokeError();
-                }
-            }
-            finally
-            {
-                if (added)
-                {
-                    socket.SafeHandle.DangerousRelease();
-                }
-            }
-        }
+        private int Send(ReadOnlySpan<byte> datagram) => Result(SendNative(socket.SafeHandle, datagram, (nuint)datagram.Length, MsgDontWait));
 
+        private static int Result(nint returned) => returned >= 0 ? (int)returned : -Marshal.GetLastPInvokeError();
+
+        // The marshaller holds a reference on the handle for the call and pins the span, as the hand-written versions did.
         [LibraryImport("libc", EntryPoint = "send", SetLastError = true)]
-        private static unsafe partial nint SendNative(int socket, byte* buffer, nuint length, int flags);
+        private static partial nint SendNative(SafeSocketHandle socket, ReadOnlySpan<byte> buffer, nuint length, int flags);
 
         [LibraryImport("libc", EntryPoint = "recv", SetLastError = true)]
-        private static unsafe partial nint Recv(int socket, byte* buffer, nuint length, int flags);
+        private static partial nint Recv(SafeSocketHandle socket, Span<byte> buffer, nuint length, int flags);
     }
 }
