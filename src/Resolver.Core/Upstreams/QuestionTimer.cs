@@ -1,4 +1,5 @@
 using System.Threading.Tasks.Sources;
+using Resolver.Core.Timing;
 
 namespace Resolver.Core.Upstreams;
 
@@ -34,7 +35,7 @@ internal sealed class QuestionTimer : IValueTaskSource, IDisposable
     public QuestionTimer(TimeProvider time, TimeSpan deadline, CancellationToken cancellationToken)
     {
         _time = time;
-        _deadlineAt = time.GetTimestamp() + ToTimestamp(deadline);
+        _deadlineAt = time.TimestampAfter(deadline);
         _signal = Signal;
         lock (_lock) // a callback (one that came early) re-arms the timer under the lock: it waits until the field is set
         {
@@ -83,7 +84,7 @@ internal sealed class QuestionTimer : IValueTaskSource, IDisposable
         lock (_lock)
         {
             _retransmitDue = false;
-            _retransmitAt = wait is { } w ? now + ToTimestamp(w) : long.MaxValue;
+            _retransmitAt = wait is { } w ? now + _time.ToTimestampDelta(w) : long.MaxValue;
             SetTimer(now);
         }
     }
@@ -183,8 +184,6 @@ internal sealed class QuestionTimer : IValueTaskSource, IDisposable
         var due = _time.GetElapsedTime(now, Math.Min(_retransmitAt, _deadlineAt));
         _timer.Change(due > MinimumDue ? due : MinimumDue, Timeout.InfiniteTimeSpan);
     }
-
-    private long ToTimestamp(TimeSpan span) => (long)(span.TotalSeconds * _time.TimestampFrequency);
 
     private void Signal()
     {

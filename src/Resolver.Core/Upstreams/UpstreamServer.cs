@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using Resolver.Protocol.Names;
+using Resolver.Core.Timing;
 
 namespace Resolver.Core.Upstreams;
 
@@ -98,7 +99,14 @@ public sealed class UpstreamServer
     }
 
     /// <summary>When the demotion ends, while one lasts.</summary>
-    public DateTimeOffset? DemotedUntil => IsDemoted ? _time.GetUtcNow() + _time.GetElapsedTime(_time.GetTimestamp(), Volatile.Read(ref _demotedUntil)) : null;
+    public DateTimeOffset? DemotedUntil
+    {
+        get
+        {
+            var (until, now) = (Volatile.Read(ref _demotedUntil), _time.GetTimestamp()); // each read once: IsDemoted's answer and this one agree
+            return until != 0 && now < until ? _time.GetUtcNow() + _time.GetElapsedTime(now, until) : null;
+        }
+    }
 
     /// <summary>Raised when the server goes down or comes back, for logs and metrics.</summary>
     public event Action<UpstreamServer, bool>? HealthChanged;
@@ -251,7 +259,7 @@ public sealed class UpstreamServer
     {
         if (period > TimeSpan.Zero)
         {
-            Volatile.Write(ref _demotedUntil, _time.GetTimestamp() + (long)(period.TotalSeconds * _time.TimestampFrequency));
+            Volatile.Write(ref _demotedUntil, _time.TimestampAfter(period));
         }
     }
 
@@ -259,7 +267,7 @@ public sealed class UpstreamServer
     private void BackOff(TimeSpan backoff)
     {
         _backoff = backoff;
-        _downUntil = _time.GetTimestamp() + (long)(backoff.TotalSeconds * _time.TimestampFrequency);
+        _downUntil = _time.TimestampAfter(backoff);
     }
 
     /// <summary>A down (not drained) server whose back-off has run out; claims the probe so only one runs.</summary>

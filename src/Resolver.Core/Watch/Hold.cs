@@ -1,4 +1,5 @@
 using Resolver.Core.Cache;
+using Resolver.Core.Timing;
 
 namespace Resolver.Core.Watch;
 
@@ -68,7 +69,7 @@ public sealed class Hold
             Answer = answer;
             Negative = negative ?? Negative;
             var wait = TimeSpan.FromTicks(Math.Min(FirstRetry.Ticks << Math.Min(_asks, 16), MaxRetry.Ticks));
-            _nextAsk = _time.GetTimestamp() + (long)(wait.TotalSeconds * _time.TimestampFrequency);
+            _nextAsk = _time.TimestampAfter(wait);
             _asks++;
         }
     }

@@ -6,6 +6,7 @@ using Resolver.Core.Telemetry;
 using Resolver.Core.Upstreams;
 using Resolver.Protocol.Names;
 using Resolver.Protocol.Records;
+using Resolver.Core.Timing;
 
 namespace Resolver.Core.Watch;
 
@@ -49,7 +50,7 @@ public sealed partial class WatchProber(WatchList watches, DnsCache cache, Query
                 continue;
             }
 
-            _due[rule.Name] = now + (long)(interval.TotalSeconds * time.TimestampFrequency);
+            _due[rule.Name] = now + time.ToTimestampDelta(interval);
             foreach (var type in TypesOf(rule.Name))
             {
                 cancellationToken.ThrowIfCancellationRequested();
