@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -47,26 +48,11 @@ internal sealed partial class WatchStore(WatchList watches, IOptions<CacheOption
 
         try
         {
-            using var document = JsonDocument.Parse(File.ReadAllBytes(path));
+            var file = JsonSerializer.Deserialize(File.ReadAllBytes(path), WatchFileJson.Default.WatchFile) ?? throw new JsonException("The file holds null.");
             var errors = new List<string>();
-            var rules = new List<WatchRule>();
-            foreach (var item in document.RootElement.GetProperty("names").EnumerateArray())
-            {
-                var probe = item.TryGetProperty("probeInterval", out var p) && p.ValueKind == JsonValueKind.String ? TimeSpan.Parse(p.GetString()!, System.Globalization.CultureInfo.InvariantCulture) : (TimeSpan?)null;
-                if (WatchRule.TryCreate(
-                    item.GetProperty("name").GetString(),
-                    item.GetProperty("subtree").GetBoolean(),
-                    TimeSpan.Parse(item.GetProperty("hold").GetString()!, System.Globalization.CultureInfo.InvariantCulture),
-                    probe,
-                    $"{path}: ",
-                    errors) is { } rule)
-                {
-                    rules.Add(rule);
-                }
-            }
-
-            var unwatched = document.RootElement.GetProperty("unwatched").EnumerateArray()
-                .Select(n => DnsName.TryParse(n.GetString(), out var name) ? name.ToLowerInvariant() : null).OfType<DnsName>().ToList();
+            var rules = (file.Names ?? []).OfType<WatchRuleOptions>()
+                .Select(n => WatchRule.TryCreate(n.Name, n.Subtree, n.Hold, n.ProbeInterval, $"{path}: ", errors)).OfType<WatchRule>().ToList();
+            var unwatched = (file.Unwatched ?? []).Select(n => DnsName.TryParse(n, out var name) ? name.ToLowerInvariant() : null).OfType<DnsName>().ToList();
             foreach (var error in errors)
             {
                 LogDamaged(logger, path, error);
@@ -75,7 +61,7 @@ internal sealed partial class WatchStore(WatchList watches, IOptions<CacheOption
             watches.Import(rules, unwatched);
             LogLoaded(logger, rules.Count, unwatched.Count, path);
         }
-        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or OverflowException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
         {
             LogDamaged(logger, path, e.Message);
         }
@@ -102,34 +88,13 @@ internal sealed partial class WatchStore(WatchList watches, IOptions<CacheOption
                     fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
                 }
 
+                var file = new WatchFile(
+                    [.. rules.OrderBy(r => r.Name.ToString(), StringComparer.Ordinal)
+                        .Select(r => new WatchRuleOptions { Name = r.Name.ToString(), Subtree = r.Subtree, Hold = r.Hold, ProbeInterval = r.ProbeInterval })],
+                    [.. unwatched.Select(n => n.ToString())]);
                 using (var stream = new FileStream(temporary, fileOptions))
-                using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
                 {
-                    writer.WriteStartObject();
-                    writer.WriteStartArray("names");
-                    foreach (var rule in rules.OrderBy(r => r.Name.ToString(), StringComparer.Ordinal))
-                    {
-                        writer.WriteStartObject();
-                        writer.WriteString("name", rule.Name.ToString());
-                        writer.WriteBoolean("subtree", rule.Subtree);
-                        writer.WriteString("hold", rule.Hold.ToString("c", System.Globalization.CultureInfo.InvariantCulture));
-                        if (rule.ProbeInterval is { } probe)
-                        {
-                            writer.WriteString("probeInterval", probe.ToString("c", System.Globalization.CultureInfo.InvariantCulture));
-                        }
-
-                        writer.WriteEndObject();
-                    }
-
-                    writer.WriteEndArray();
-                    writer.WriteStartArray("unwatched");
-                    foreach (var name in unwatched)
-                    {
-                        writer.WriteStringValue(name.ToString());
-                    }
-
-                    writer.WriteEndArray();
-                    writer.WriteEndObject();
+                    JsonSerializer.Serialize(stream, file, WatchFileJson.Default.WatchFile);
                 }
 
                 File.Move(temporary, path, overwrite: true);
@@ -150,3 +115,10 @@ internal sealed partial class WatchStore(WatchList watches, IOptions<CacheOption
     [LoggerMessage(EventId = 322, Level = LogLevel.Warning, Message = "Watch changes not saved to {Path}: {Error}; they last until the resolver stops")]
     private static partial void LogSaveFailed(ILogger logger, string path, string error);
 }
+
+/// <summary>The file: every rule now, in the shape of Watch:Names, and the configured names unwatched.</summary>
+internal sealed record WatchFile(List<WatchRuleOptions?>? Names, List<string?>? Unwatched);
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(WatchFile))]
+internal sealed partial class WatchFileJson : JsonSerializerContext;
