@@ -183,14 +183,13 @@ public sealed partial class QueryProcessor
         ReadOnlyMemory<byte> query, Memory<byte> output, QueryScan scan, CacheKey key, CacheEntry? stale, int limit, ushort advertised, DnsTransport transport)
     {
         var options = _cache.Options;
-        if (stale is not null && stale.RefreshFailedWithin(_cache.Time, options.StaleRetryInterval))
+        var notYet = stale is null ? null
+            : stale.RefreshFailedWithin(_cache.Time, options.StaleRetryInterval) ? "a refresh failed moments ago"
+            : _flips.IsWaiting(key) ? "held (watched), upstream re-asked later"
+            : null;
+        if (notYet is not null)
         {
-            return Answered(transport, scan.Type, output.Span, AnswerStale(stale, key, "a refresh failed moments ago", query.Span, scan, output.Span, limit, advertised));
-        }
-
-        if (stale is not null && _flips.IsWaiting(key))
-        {
-            return Answered(transport, scan.Type, output.Span, AnswerStale(stale, key, "held (watched), upstream re-asked later", query.Span, scan, output.Span, limit, advertised));
+            return Answered(transport, scan.Type, output.Span, AnswerStale(stale!, key, notYet, query.Span, scan, output.Span, limit, advertised));
         }
 
         var fetch = _inFlight.GetOrStart(key, _fetch);

@@ -140,6 +140,9 @@ internal static partial class CacheEndpoints
     internal static IResult BadRequest(string detail) =>
         Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad request", detail: detail);
 
+    internal static IResult NotFound(string detail) =>
+        Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: detail);
+
     [LoggerMessage(EventId = 510, Level = LogLevel.Information, Message = "AUDIT flush by {Caller}: {Scope}; removed {Removed} [{Entries}]; fleet {Fleet}")]
     private static partial void LogFlush(ILogger logger, string caller, string scope, int removed, string entries, bool fleet);
 }

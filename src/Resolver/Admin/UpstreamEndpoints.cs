@@ -25,7 +25,7 @@ internal static partial class UpstreamEndpoints
         var server = registry.Find(request.Name);
         if (server is null)
         {
-            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"No upstream is named '{request.Name}'.");
+            return CacheEndpoints.NotFound($"No upstream is named '{request.Name}'.");
         }
 
         server.Drained = request.Drain;

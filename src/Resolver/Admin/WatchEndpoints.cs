@@ -54,7 +54,7 @@ internal static partial class WatchEndpoints
 
         if (watches.Remove(parsed.ToLowerInvariant()) is not { } removed)
         {
-            return NotFound($"'{parsed}' is not watched.");
+            return CacheEndpoints.NotFound($"'{parsed}' is not watched.");
         }
 
         holds.EndUnwatched(watches);
@@ -72,7 +72,7 @@ internal static partial class WatchEndpoints
         var accepted = holds.Accept(parsed, cache).Select(View).ToList();
         if (accepted.Count == 0)
         {
-            return NotFound($"No hold on '{parsed}'.");
+            return CacheEndpoints.NotFound($"No hold on '{parsed}'.");
         }
 
         LogAccept(loggers.CreateLogger("Resolver.Audit"), BearerTokenFilter.Caller(http).Name, parsed.ToString(), string.Join(", ", accepted.Select(h => $"{h.Type} {h.Answer}")));
@@ -83,8 +83,6 @@ internal static partial class WatchEndpoints
         new(hold.Key.ToName().ToString(), Mnemonics.ToText(hold.Key.Type), hold.Since, hold.Until, hold.Upstream, hold.Answer);
 
     private static WatchRuleView View(WatchRule rule) => new(rule.Name.ToString(), rule.Subtree, rule.Hold, rule.ProbeInterval);
-
-    private static IResult NotFound(string detail) => Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: detail);
 
     [LoggerMessage(EventId = 512, Level = LogLevel.Information, Message = "AUDIT watch by {Caller}: {Name} subtree {Subtree}, hold {Hold}, probe interval {ProbeInterval}")]
     private static partial void LogWatch(ILogger logger, string caller, string name, bool subtree, TimeSpan hold, TimeSpan? probeInterval);

@@ -60,18 +60,5 @@ internal static partial class CommandLine
         }
 
         private static string Path(string name) => "api/v1/watch/" + Uri.EscapeDataString(name);
-
-        /// <summary>The server's JSON with --json, else the readable form.</summary>
-        private async Task WriteAsync(ParseResult parse, string body, Action readable)
-        {
-            if (parse.GetValue(_json))
-            {
-                await _output.WriteLineAsync(body).ConfigureAwait(false);
-            }
-            else
-            {
-                readable();
-            }
-        }
     }
 }

@@ -142,28 +142,37 @@ internal static partial class CommandLine
                 };
                 using var client = Client(parse, needsAdmin: false);
                 var body = await client.GetAsync(path, cancellationToken).ConfigureAwait(false);
-                if (parse.GetValue(_json))
+                await WriteAsync(parse, body, () =>
                 {
-                    await _output.WriteLineAsync(body).ConfigureAwait(false);
-                    return 0;
-                }
-
-                switch (verb)
-                {
-                    case "cache":
-                        CliOutput.Cache(_output, AdminClient.Read(body, AdminJson.Default.CacheNameView));
-                        break;
-                    case "stats":
-                        CliOutput.Stats(_output, AdminClient.Read(body, AdminJson.Default.CacheStatsView));
-                        break;
-                    default:
-                        CliOutput.Upstreams(_output, AdminClient.Read(body, AdminJson.Default.IReadOnlyListUpstreamView));
-                        break;
-                }
-
+                    switch (verb)
+                    {
+                        case "cache":
+                            CliOutput.Cache(_output, AdminClient.Read(body, AdminJson.Default.CacheNameView));
+                            break;
+                        case "stats":
+                            CliOutput.Stats(_output, AdminClient.Read(body, AdminJson.Default.CacheStatsView));
+                            break;
+                        default:
+                            CliOutput.Upstreams(_output, AdminClient.Read(body, AdminJson.Default.IReadOnlyListUpstreamView));
+                            break;
+                    }
+                }).ConfigureAwait(false);
                 return 0;
             }));
             return command;
+        }
+
+        /// <summary>The server's JSON with --json, else the readable form.</summary>
+        private async Task WriteAsync(ParseResult parse, string body, Action readable)
+        {
+            if (parse.GetValue(_json))
+            {
+                await _output.WriteLineAsync(body).ConfigureAwait(false);
+            }
+            else
+            {
+                readable();
+            }
         }
 
         private AdminClient Client(ParseResult parse, bool needsAdmin) =>
