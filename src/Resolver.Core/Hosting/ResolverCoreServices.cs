@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Resolver.Core.Cache;
 using Resolver.Core.Listeners;
@@ -20,6 +21,8 @@ public static class ResolverCoreServices
         services.TryAddSingleton(TimeProvider.System);
 
         services.AddOptions<DnsServerOptions>().Bind(configuration.GetSection(DnsServerOptions.SectionName)).PostConfigure(o => o.ApplyDefaults()).ValidateOnStart();
+        // The host's own stop timeout must leave room for the longest Dns:ShutdownGrace and the snapshot written after it.
+        services.Configure<HostOptions>(host => host.ShutdownTimeout = DnsServerOptionsValidator.MaxShutdownGrace + TimeSpan.FromSeconds(30));
         services.AddOptions<CacheOptions>().Bind(configuration.GetSection(CacheOptions.SectionName)).ValidateOnStart();
         services.AddOptions<UpstreamOptions>().Bind(configuration.GetSection(UpstreamOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<DnsServerOptions>, DnsServerOptionsValidator>();

@@ -1,37 +1,50 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Resolver.Core.Pipeline;
+using Resolver.Core.Telemetry;
 
 namespace Resolver.Core.Listeners;
 
 /// <summary>
 /// Binds UDP and TCP on every configured endpoint at start (failing start-up with a message that
-/// names the endpoint and the fix) and runs the listeners until the host stops.
+/// names the endpoint and the fix) and runs the listeners until the host stops. At stop it takes no new
+/// query, answers those in flight within Dns:ShutdownGrace, then closes.
 /// </summary>
 public sealed partial class DnsListenerService : IHostedService, IDisposable
 {
     private readonly QueryProcessor _processor;
     private readonly AccessControl _access;
     private readonly DnsServerOptions _options;
+    private readonly ResolverMetrics _metrics;
     private readonly ILogger<DnsListenerService> _logger;
+    private readonly PendingQueries _pending;
+    private readonly TcpSlots _tcpSlots;
     private readonly List<Socket> _sockets = [];
-    private readonly List<Task> _loops = [];
+    private readonly List<Task> _udpLoops = [];
+    private readonly List<Task> _tcpLoops = [];
     private readonly List<IPEndPoint> _bound = [];
-    private readonly CancellationTokenSource _stopping = new();
+    private readonly CancellationTokenSource _accepting = new(); // cancelled at stop: no new queries
+    private readonly CancellationTokenSource _stopping = new(); // cancelled once the queries in flight are answered, or the grace ran out
+
+    private static readonly TimeSpan DrainCheck = TimeSpan.FromMilliseconds(20);
 
     // Linux values of SOL_SOCKET and SO_REUSEPORT (asm-generic/socket.h).
     private const int SolSocket = 1;
     private const int SoReusePort = 15;
 
-    public DnsListenerService(QueryProcessor processor, AccessControl access, IOptions<DnsServerOptions> options, ILogger<DnsListenerService> logger)
+    public DnsListenerService(QueryProcessor processor, AccessControl access, IOptions<DnsServerOptions> options, ResolverMetrics metrics, ILogger<DnsListenerService> logger)
     {
         _processor = processor;
         _access = access;
         _options = options.Value;
+        _metrics = metrics;
         _logger = logger;
+        _pending = new PendingQueries(_options.MaxPendingQueries);
+        _tcpSlots = new TcpSlots(_options.MaxTcpConnections, _options.MaxTcpConnectionsPerClient);
     }
 
     /// <summary>The endpoints actually bound (with real ports when the configuration said 0).</summary>
@@ -41,6 +54,12 @@ public sealed partial class DnsListenerService : IHostedService, IDisposable
 
     /// <summary>The threads receiving UDP, over every endpoint.</summary>
     public int UdpReceiveThreads { get; private set; }
+
+    /// <summary>Queries waiting on an upstream, over every listener.</summary>
+    public int PendingQueries => _pending.Count;
+
+    /// <summary>Open TCP connections, over every endpoint.</summary>
+    public int TcpConnections => _tcpSlots.Open;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -60,15 +79,17 @@ public sealed partial class DnsListenerService : IHostedService, IDisposable
             var threadsPerSocket = udp.Count == 1 ? _options.UdpReceiveThreads : 1;
             foreach (var socket in udp)
             {
-                var listener = new UdpListener(socket, _processor, _options, _logger);
+                var listener = new UdpListener(socket, _processor, _pending, _options, _logger, _accepting.Token);
                 for (var i = 0; i < threadsPerSocket; i++)
                 {
                     UdpReceiveThreads++;
-                    _loops.Add(Task.Factory.StartNew(() => listener.Run(_stopping.Token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
+                    _udpLoops.Add(Task.Factory.StartNew(
+                        () => listener.Run(_stopping.Token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
                 }
             }
 
-            _loops.Add(Task.Run(() => new TcpListener(tcp, _processor, _access, _options, _logger).RunAsync(_stopping.Token), CancellationToken.None));
+            var tcpListener = new TcpListener(tcp, _processor, _access, _pending, _tcpSlots, _options, _metrics, _logger);
+            _tcpLoops.Add(Task.Run(() => tcpListener.RunAsync(_accepting.Token, _stopping.Token), CancellationToken.None));
             LogListening(_logger, bound);
         }
 
@@ -76,20 +97,46 @@ public sealed partial class DnsListenerService : IHostedService, IDisposable
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// Takes no new query (UDP queries are read and dropped, TCP connections stop being accepted and read), waits up to
+    /// Dns:ShutdownGrace for the answers in flight to go out, then closes every socket.
+    /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         IsListening = false;
+        await _accepting.CancelAsync().ConfigureAwait(false);
+        var drained = await DrainAsync(_options.ShutdownGrace, cancellationToken).ConfigureAwait(false);
+        LogStopped(_logger, drained ? "every query in flight was answered" : $"queries still in flight after {_options.ShutdownGrace} were cut off (Dns:ShutdownGrace)");
         await _stopping.CancelAsync().ConfigureAwait(false);
         foreach (var socket in _sockets)
         {
             socket.Dispose();
         }
 
-        await Task.WhenAll(_loops).WaitAsync(cancellationToken).ConfigureAwait(false);
+        await Task.WhenAll(_udpLoops.Concat(_tcpLoops)).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>True once no query waits on an upstream and every TCP connection has written its answers and closed.</summary>
+    private async Task<bool> DrainAsync(TimeSpan grace, CancellationToken cancellationToken)
+    {
+        var tcp = Task.WhenAll(_tcpLoops);
+        var start = Stopwatch.GetTimestamp();
+        while (_pending.Count > 0 || !tcp.IsCompleted)
+        {
+            if (Stopwatch.GetElapsedTime(start) >= grace || cancellationToken.IsCancellationRequested)
+            {
+                return false;
+            }
+
+            await Task.Delay(DrainCheck, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        return true;
     }
 
     public void Dispose()
     {
+        _accepting.Dispose();
         _stopping.Dispose();
         foreach (var socket in _sockets)
         {
@@ -184,6 +231,9 @@ public sealed partial class DnsListenerService : IHostedService, IDisposable
             throw new ListenerBindException(endPoint, transport, e);
         }
     }
+
+    [LoggerMessage(EventId = 421, Level = LogLevel.Information, Message = "DNS listeners stopped: {Outcome}")]
+    private static partial void LogStopped(ILogger logger, string outcome);
 
     [LoggerMessage(EventId = 420, Level = LogLevel.Information, Message = "Listening for DNS on {EndPoint} (UDP and TCP)")]
     private static partial void LogListening(ILogger logger, IPEndPoint endPoint);

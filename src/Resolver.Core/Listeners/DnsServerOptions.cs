@@ -20,20 +20,29 @@ public sealed class DnsServerOptions
     /// <summary>EDNS UDP size advertised and the most sent over UDP, whatever a client offers (DNS flag day 2020).</summary>
     public int MaxUdpResponseSize { get; set; } = 1232;
 
-    /// <summary>A TCP connection with nothing in flight is closed after this long (RFC 7766 §6.2.3).</summary>
+    /// <summary>
+    /// A TCP connection that reads no query and writes no answer for this long is closed when nothing is in flight or
+    /// its peer is not reading the answers (RFC 7766 §6.2.3); a query, once begun, must arrive whole within it.
+    /// </summary>
     public TimeSpan TcpIdleTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Cap on open TCP connections; more are closed at once. Unlimited connections are a resource-exhaustion risk.</summary>
+    /// <summary>A TCP connection is closed when one answer cannot be written within this long (the peer stopped reading).</summary>
+    public TimeSpan TcpWriteTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Cap on open TCP connections over every endpoint; more are closed at once. Unlimited connections are a resource-exhaustion risk.</summary>
     public int MaxTcpConnections { get; set; } = 1000;
+
+    /// <summary>Cap on open TCP connections from one client (a /32 of IPv4, a /64 of IPv6), so one client cannot take every slot.</summary>
+    public int MaxTcpConnectionsPerClient { get; set; } = 16;
 
     /// <summary>Queries one TCP connection may have in flight at once (RFC 7766 pipelining).</summary>
     public int MaxTcpQueriesPerConnection { get; set; } = 32;
 
     /// <summary>
-    /// UDP queries waiting on an upstream, per listening socket; past it, questions that need an upstream are
-    /// dropped (cache hits are still answered). Each pending query holds its buffers, so this bounds memory.
+    /// Queries waiting on an upstream, UDP and TCP together; past it, questions that need an upstream are dropped
+    /// (cache hits are still answered). Each pending query holds its buffers, so this bounds memory.
     /// </summary>
-    public int MaxPendingUdpQueries { get; set; } = 10_000;
+    public int MaxPendingQueries { get; set; } = 10_000;
 
     /// <summary>
     /// Threads receiving UDP on each endpoint, each on its own socket where the kernel can spread datagrams over
@@ -44,6 +53,9 @@ public sealed class DnsServerOptions
 
     /// <summary>The receive threads per endpoint that <see cref="UdpThreads"/> asks for.</summary>
     public int UdpReceiveThreads => UdpThreads > 0 ? UdpThreads : Math.Max(1, Environment.ProcessorCount);
+
+    /// <summary>At stop, how long the answers to queries in flight may take before the sockets close (no new query is taken meanwhile).</summary>
+    public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Client networks allowed to query; others get REFUSED. No open resolver by default.</summary>
     public List<string> AllowedNetworks { get; set; } = [];

@@ -9,6 +9,9 @@ public sealed class DnsServerOptionsValidator : IValidateOptions<DnsServerOption
 {
     private const int MaxUdpThreads = 1024;
 
+    /// <summary>Past this the host's own shutdown timeout would cut the grace short.</summary>
+    public static readonly TimeSpan MaxShutdownGrace = TimeSpan.FromMinutes(1);
+
     public ValidateOptionsResult Validate(string? name, DnsServerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -36,14 +39,29 @@ public sealed class DnsServerOptionsValidator : IValidateOptions<DnsServerOption
             errors.Add($"Dns:TcpIdleTimeout must be positive (was {options.TcpIdleTimeout}).");
         }
 
+        if (options.TcpWriteTimeout <= TimeSpan.Zero)
+        {
+            errors.Add($"Dns:TcpWriteTimeout must be positive (was {options.TcpWriteTimeout}).");
+        }
+
+        if (options.ShutdownGrace < TimeSpan.Zero || options.ShutdownGrace > MaxShutdownGrace)
+        {
+            errors.Add($"Dns:ShutdownGrace must be between 0 and {MaxShutdownGrace} (was {options.ShutdownGrace}).");
+        }
+
         if (options.MaxTcpConnections < 1)
         {
             errors.Add($"Dns:MaxTcpConnections must be at least 1 (was {options.MaxTcpConnections}).");
         }
 
-        if (options.MaxPendingUdpQueries < 1)
+        if (options.MaxTcpConnectionsPerClient < 1)
         {
-            errors.Add($"Dns:MaxPendingUdpQueries must be at least 1 (was {options.MaxPendingUdpQueries}).");
+            errors.Add($"Dns:MaxTcpConnectionsPerClient must be at least 1 (was {options.MaxTcpConnectionsPerClient}).");
+        }
+
+        if (options.MaxPendingQueries < 1)
+        {
+            errors.Add($"Dns:MaxPendingQueries must be at least 1 (was {options.MaxPendingQueries}).");
         }
 
         if (options.UdpThreads is < 0 or > MaxUdpThreads)

@@ -1,32 +1,33 @@
-using System.Buffers;
-using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Resolver.Core.Pipeline;
+using Resolver.Core.Telemetry;
 
 namespace Resolver.Core.Listeners;
 
 /// <summary>
-/// TCP on one endpoint (RFC 7766): length-prefixed messages, several queries in flight per
-/// connection answered in any order, an idle timeout while nothing is in flight, a connection cap.
+/// TCP on one endpoint: accepts connections and hands each to a <see cref="TcpConnection"/>. Clients outside the
+/// allowed networks, a client past its share of connections (Dns:MaxTcpConnectionsPerClient) and anyone past
+/// Dns:MaxTcpConnections are closed at the door, before they can hold a slot.
 /// </summary>
-internal sealed partial class TcpListener(Socket socket, QueryProcessor processor, AccessControl access, DnsServerOptions options, ILogger logger)
+internal sealed partial class TcpListener(
+    Socket socket, QueryProcessor processor, AccessControl access, PendingQueries pending, TcpSlots slots, DnsServerOptions options, ResolverMetrics metrics, ILogger logger)
 {
-    private int _connections;
+    private const int SendBuffer = 64 * 1024;
 
-    public int Connections => Volatile.Read(ref _connections);
-
-    public async Task RunAsync(CancellationToken stoppingToken)
+    /// <summary>Accepts until <paramref name="stopAccepting"/>; then waits for the open connections, which <paramref name="abort"/> cuts short.</summary>
+    public async Task RunAsync(CancellationToken stopAccepting, CancellationToken abort)
     {
+        var connections = new List<Task>();
         try
         {
-            while (!stoppingToken.IsCancellationRequested)
+            while (!stopAccepting.IsCancellationRequested)
             {
                 Socket connection;
                 try
                 {
-                    connection = await socket.AcceptAsync(stoppingToken).ConfigureAwait(false);
+                    connection = await socket.AcceptAsync(stopAccepting).ConfigureAwait(false);
                 }
                 catch (SocketException e)
                 {
@@ -34,143 +35,72 @@ internal sealed partial class TcpListener(Socket socket, QueryProcessor processo
                     continue;
                 }
 
-                // Refused clients are turned away at the door, so they cannot hold connection slots.
-                if (connection.RemoteEndPoint is not IPEndPoint remote || !access.IsAllowed(remote.Address))
+                if (Admit(connection) is { } prefix)
                 {
-                    connection.Dispose();
-                    continue;
+                    connections.RemoveAll(c => c.IsCompleted);
+                    connections.Add(ServeAsync(connection, prefix, stopAccepting, abort));
                 }
-
-                if (Interlocked.Increment(ref _connections) > options.MaxTcpConnections)
-                {
-                    Interlocked.Decrement(ref _connections);
-                    LogTooManyConnections(logger, options.MaxTcpConnections);
-                    connection.Dispose();
-                    continue;
-                }
-
-                _ = ServeAsync(connection, stoppingToken);
             }
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException && stopAccepting.IsCancellationRequested)
         {
         }
+
+        await Task.WhenAll(connections).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
-    private async Task ServeAsync(Socket connection, CancellationToken stoppingToken)
+    /// <summary>The client's prefix with its connection counted, or null when the connection was turned away (and closed).</summary>
+    private ClientPrefix? Admit(Socket connection)
     {
-        var client = ((IPEndPoint)connection.RemoteEndPoint!).Address;
-        var stream = new NetworkStream(connection, ownsSocket: true);
-        var writeLock = new SemaphoreSlim(1, 1);
-        var slots = new SemaphoreSlim(options.MaxTcpQueriesPerConnection, options.MaxTcpQueriesPerConnection);
-        var inFlight = new List<Task>();
+        // Refused clients are turned away at the door, so they cannot hold connection slots.
+        if (connection.RemoteEndPoint is not IPEndPoint remote || !access.IsAllowed(remote.Address))
+        {
+            connection.Dispose();
+            return null;
+        }
+
+        switch (slots.TryOpen(remote.Address, out var prefix))
+        {
+            case TcpSlots.Admission.ClientLimit:
+                LogClientLimit(logger, remote.Address, options.MaxTcpConnectionsPerClient);
+                metrics.TcpClosed("client_limit");
+                connection.Dispose();
+                return null;
+            case TcpSlots.Admission.ConnectionLimit:
+                LogConnectionLimit(logger, options.MaxTcpConnections);
+                metrics.TcpClosed("connection_limit");
+                connection.Dispose();
+                return null;
+        }
+
+        return prefix;
+    }
+
+    private async Task ServeAsync(Socket socket, ClientPrefix prefix, CancellationToken stopReading, CancellationToken abort)
+    {
+        await Task.Yield(); // off the accept loop
+
+        // A fixed send buffer, room for the largest answer, instead of one the kernel grows to megabytes for a peer
+        // that pipelines and does not read: its writes stall (and time out) after a few answers, not after thousands.
+        socket.SendBufferSize = SendBuffer;
+        var client = ((IPEndPoint)socket.RemoteEndPoint!).Address;
+        using var connection = new TcpConnection(socket, client, processor, pending, options, metrics, logger, abort);
         try
         {
-            while (!stoppingToken.IsCancellationRequested)
-            {
-                var frame = await ReadFrameAsync(stream, slots, stoppingToken).ConfigureAwait(false);
-                if (frame is null)
-                {
-                    break;
-                }
-
-                await slots.WaitAsync(stoppingToken).ConfigureAwait(false);
-                inFlight.RemoveAll(t => t.IsCompleted);
-                inFlight.Add(AnswerAsync(frame, stream, writeLock, slots, client, stoppingToken));
-            }
-        }
-        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException)
-        {
-            // client went away, sent a broken frame, or we are stopping
+            await connection.ServeAsync(stopReading).ConfigureAwait(false);
         }
         finally
         {
-            // Answers still in flight use the stream and the semaphores: let them finish (or fail) first.
-            await Task.WhenAll(inFlight).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            await stream.DisposeAsync().ConfigureAwait(false);
-            writeLock.Dispose();
-            slots.Dispose();
-            Interlocked.Decrement(ref _connections);
-        }
-    }
-
-    /// <summary>
-    /// The next query, or null at end of stream, when idle (nothing in flight) past the idle timeout,
-    /// or when a frame, once begun, does not arrive whole within that time. The idle timeout only
-    /// applies while waiting for a frame's first byte, so a timeout never leaves half a frame read.
-    /// </summary>
-    private async Task<byte[]?> ReadFrameAsync(NetworkStream stream, SemaphoreSlim slots, CancellationToken stoppingToken)
-    {
-        var prefix = new byte[2];
-        while (true)
-        {
-            using var idle = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            idle.CancelAfter(options.TcpIdleTimeout);
-            try
-            {
-                if (await stream.ReadAsync(prefix.AsMemory(0, 1), idle.Token).ConfigureAwait(false) == 0)
-                {
-                    return null;
-                }
-
-                break;
-            }
-            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
-            {
-                if (slots.CurrentCount == options.MaxTcpQueriesPerConnection)
-                {
-                    return null; // idle: nothing in flight
-                }
-            }
-        }
-
-        using var rest = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        rest.CancelAfter(options.TcpIdleTimeout);
-        await stream.ReadExactlyAsync(prefix.AsMemory(1, 1), rest.Token).ConfigureAwait(false);
-        var message = new byte[BinaryPrimitives.ReadUInt16BigEndian(prefix)];
-        await stream.ReadExactlyAsync(message, rest.Token).ConfigureAwait(false);
-        return message;
-    }
-
-    private async Task AnswerAsync(byte[] query, NetworkStream stream, SemaphoreSlim writeLock, SemaphoreSlim slots, IPAddress client, CancellationToken stoppingToken)
-    {
-        var response = ArrayPool<byte>.Shared.Rent(2 + ushort.MaxValue);
-        try
-        {
-            var length = await processor.ProcessAsync(query, response.AsMemory(2, ushort.MaxValue), client, DnsTransport.Tcp).ConfigureAwait(false);
-            if (length <= 0)
-            {
-                return;
-            }
-
-            BinaryPrimitives.WriteUInt16BigEndian(response, (ushort)length);
-            await writeLock.WaitAsync(stoppingToken).ConfigureAwait(false);
-            try
-            {
-                await stream.WriteAsync(response.AsMemory(0, 2 + length), stoppingToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                writeLock.Release();
-            }
-        }
-        catch (Exception e) when (e is not (IOException or SocketException or OperationCanceledException))
-        {
-            LogQueryFailed(logger, client, e);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(response);
-            slots.Release();
+            slots.Close(prefix);
         }
     }
 
     [LoggerMessage(EventId = 410, Level = LogLevel.Debug, Message = "TCP accept failed: {Error}")]
     private static partial void LogAcceptFailed(ILogger logger, SocketError error);
 
-    [LoggerMessage(EventId = 411, Level = LogLevel.Warning, Message = "TCP connection refused: {Max} connections already open (Dns:MaxTcpConnections)")]
-    private static partial void LogTooManyConnections(ILogger logger, int max);
+    [LoggerMessage(EventId = 411, Level = LogLevel.Debug, Message = "TCP connection refused: {Max} connections already open (Dns:MaxTcpConnections)")]
+    private static partial void LogConnectionLimit(ILogger logger, int max);
 
-    [LoggerMessage(EventId = 412, Level = LogLevel.Error, Message = "TCP query from {Client} failed")]
-    private static partial void LogQueryFailed(ILogger logger, IPAddress client, Exception exception);
+    [LoggerMessage(EventId = 413, Level = LogLevel.Debug, Message = "TCP connection from {Client} refused: it has {Max} open (Dns:MaxTcpConnectionsPerClient)")]
+    private static partial void LogClientLimit(ILogger logger, IPAddress client, int max);
 }

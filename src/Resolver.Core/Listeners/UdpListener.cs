@@ -11,18 +11,20 @@ namespace Resolver.Core.Listeners;
 /// inline with reused buffers, and hand a miss, with its own buffers, to a task that sends when the upstream
 /// answers. On Linux each thread runs a <see cref="PollLoop"/> over its client socket and the upstream sockets its
 /// misses go out on, several datagrams per call (<see cref="DatagramBatch"/>), so a miss is answered on the thread
-/// that received it, with that turn's other answers. Loops on one socket share the cap on queries pending upstream.
+/// that received it, with that turn's other answers. Every listener shares one cap on queries pending upstream.
 /// </summary>
-internal sealed partial class UdpListener(Socket socket, QueryProcessor processor, DnsServerOptions options, ILogger logger)
+internal sealed partial class UdpListener(Socket socket, QueryProcessor processor, PendingQueries pending, DnsServerOptions options, ILogger logger, CancellationToken stopAccepting)
 {
     private const int MaxQuery = 4096; // far above any real query; larger datagrams are truncated and answered FORMERR
     private const int MaxShelved = 1024; // buffers kept per size for misses: 6 MB at most
     private readonly int _maxResponse = options.MaxUdpResponseSize; // a UDP answer is never larger
     private readonly BufferShelf _queries = new(MaxQuery, MaxShelved);
     private readonly BufferShelf _responses = new(options.MaxUdpResponseSize, MaxShelved);
-    private int _pending;
 
-    /// <summary>Receives and answers until the socket is closed (that is how the host stops it).</summary>
+    /// <summary>
+    /// Receives and answers until <paramref name="stoppingToken"/> (the socket is closed then too). From the time the
+    /// listener stops accepting, queries are read and dropped while the answers to those in flight still go out.
+    /// </summary>
     public void Run(CancellationToken stoppingToken)
     {
         var receiver = new Receiver(socket.AddressFamily, _queries, _responses);
@@ -74,12 +76,16 @@ internal sealed partial class UdpListener(Socket socket, QueryProcessor processo
     /// </summary>
     private int Answer(Receiver receiver, int received)
     {
+        if (stopAccepting.IsCancellationRequested)
+        {
+            return 0;
+        }
+
         var client = receiver.Client();
-        ValueTask<int> pending;
+        ValueTask<int> processing;
         try
         {
-            var allowUpstream = Volatile.Read(ref _pending) < options.MaxPendingUdpQueries;
-            pending = processor.ProcessAsync(receiver.Query.AsMemory(0, received), receiver.Response.AsMemory(0, _maxResponse), client, DnsTransport.Udp, allowUpstream);
+            processing = processor.ProcessAsync(receiver.Query.AsMemory(0, received), receiver.Response.AsMemory(0, _maxResponse), client, DnsTransport.Udp, pending.HasRoom);
         }
         catch (Exception e)
         {
@@ -87,25 +93,25 @@ internal sealed partial class UdpListener(Socket socket, QueryProcessor processo
             return 0;
         }
 
-        if (pending.IsCompletedSuccessfully)
+        if (processing.IsCompletedSuccessfully)
         {
-            return pending.Result;
+            return processing.Result;
         }
 
         var address = receiver.Address;
         var replyTo = new SocketAddress(address.Family, address.Size);
         address.Buffer.CopyTo(replyTo.Buffer);
-        Interlocked.Increment(ref _pending);
-        _ = CompleteAsync(pending, receiver, receiver.Query, receiver.Response, replyTo, client);
+        pending.Enter();
+        _ = CompleteAsync(processing, receiver, receiver.Query, receiver.Response, replyTo, client);
         receiver.Renew();
         return 0;
     }
 
-    private async Task CompleteAsync(ValueTask<int> pending, Receiver receiver, byte[] query, byte[] response, SocketAddress replyTo, IPAddress client)
+    private async Task CompleteAsync(ValueTask<int> processing, Receiver receiver, byte[] query, byte[] response, SocketAddress replyTo, IPAddress client)
     {
         try
         {
-            var length = await pending.ConfigureAwait(false);
+            var length = await processing.ConfigureAwait(false);
             if (receiver.Loop is { IsCurrent: true } && length > 0)
             {
                 Queue(receiver.Batch!, response.AsSpan(0, length), replyTo.Buffer.Span[..replyTo.Size]); // leaves with the turn's other answers
@@ -125,7 +131,7 @@ internal sealed partial class UdpListener(Socket socket, QueryProcessor processo
         }
         finally
         {
-            Interlocked.Decrement(ref _pending);
+            pending.Exit();
             _queries.Put(query);
             _responses.Put(response);
         }

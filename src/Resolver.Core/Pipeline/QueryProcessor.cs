@@ -55,7 +55,7 @@ public sealed partial class QueryProcessor
         _local = local;
         _serverOptions = serverOptions;
         _logger = logger;
-        _stopping = lifetime.ApplicationStopping;
+        _stopping = lifetime.ApplicationStopped; // not Stopping: queries in flight at stop are still answered (Dns:ShutdownGrace)
         _flips = new FlipGuard(cache, upstreams, watches, holds, logger);
         _fetch = FetchAsync;
     }

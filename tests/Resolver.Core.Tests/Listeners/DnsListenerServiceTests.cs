@@ -1,9 +1,6 @@
-using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
-using Microsoft.Extensions.Logging.Abstractions;
 using Resolver.Core.Listeners;
-using Resolver.Core.Pipeline;
 using Resolver.Core.Tests.Testing;
 using Resolver.Protocol.Messages;
 using Resolver.Protocol.Records;
@@ -24,7 +21,7 @@ public sealed class DnsListenerServiceTests : IAsyncLifetime
         _harness = await ResolverHarness.StartAsync(upstreams: o => o.Timeout = TimeSpan.FromSeconds(5));
         _harness.Upstreams[0].Delay = TimeSpan.FromMilliseconds(100);
         _options = new DnsServerOptions { Listen = ["127.0.0.1:0"], TcpIdleTimeout = TimeSpan.FromSeconds(1.5), MaxTcpConnections = 4 };
-        _service = new DnsListenerService(_harness.Processor, Access(_options), new TestOptions<DnsServerOptions>(_options), NullLogger<DnsListenerService>.Instance);
+        _service = Listening.Create(_harness, _options);
         await _service.StartAsync(CancellationToken.None);
     }
 
@@ -52,49 +49,31 @@ public sealed class DnsListenerServiceTests : IAsyncLifetime
     {
         var options = new DnsServerOptions { Listen = ["127.0.0.1:0"], AllowedNetworks = ["127.0.0.1/32"] };
         await using var harness = await ResolverHarness.StartAsync(count: 1, server: o => o.AllowedNetworks = ["127.0.0.1/32"]);
-        var service = new DnsListenerService(harness.Processor, Access(options), new TestOptions<DnsServerOptions>(options), NullLogger<DnsListenerService>.Instance);
-        await service.StartAsync(CancellationToken.None);
-        try
+        await using var listening = await Listening.StartAsync(harness, options);
+        using var allowed = new UdpClient(new IPEndPoint(IPAddress.Parse("127.0.0.1"), 0));
+        using var other = new UdpClient(new IPEndPoint(IPAddress.Parse("127.0.0.2"), 0));
+        var codes = new List<DnsResponseCode>();
+        foreach (var client in new[] { allowed, other, allowed, other })
         {
-            using var allowed = new UdpClient(new IPEndPoint(IPAddress.Parse("127.0.0.1"), 0));
-            using var other = new UdpClient(new IPEndPoint(IPAddress.Parse("127.0.0.2"), 0));
-            var codes = new List<DnsResponseCode>();
-            foreach (var client in new[] { allowed, other, allowed, other })
-            {
-                await client.SendAsync(ResolverHarness.Query("localhost.", DnsRecordType.A), service.BoundEndPoints[0]);
-                var reply = await client.ReceiveAsync().WaitAsync(TimeSpan.FromSeconds(5));
-                codes.Add(DnsMessage.Parse(reply.Buffer).ResponseCode);
-            }
+            await client.SendAsync(ResolverHarness.Query("localhost.", DnsRecordType.A), listening.EndPoint);
+            var reply = await client.ReceiveAsync().WaitAsync(TimeSpan.FromSeconds(5));
+            codes.Add(DnsMessage.Parse(reply.Buffer).ResponseCode);
+        }
 
-            Assert.Equal([DnsResponseCode.NoError, DnsResponseCode.Refused, DnsResponseCode.NoError, DnsResponseCode.Refused], codes);
-        }
-        finally
-        {
-            await service.StopAsync(CancellationToken.None);
-            service.Dispose();
-        }
+        Assert.Equal([DnsResponseCode.NoError, DnsResponseCode.Refused, DnsResponseCode.NoError, DnsResponseCode.Refused], codes);
     }
 
     [Fact]
     public async Task Tcp_ClientOutsideAllowedNetworks_IsClosedAtAccept()
     {
         var options = new DnsServerOptions { Listen = ["127.0.0.1:0"], AllowedNetworks = ["127.0.0.1/32"] };
-        var service = new DnsListenerService(_harness.Processor, Access(options), new TestOptions<DnsServerOptions>(options), NullLogger<DnsListenerService>.Instance);
-        await service.StartAsync(CancellationToken.None);
-        try
-        {
-            using var refused = new TcpClient(new IPEndPoint(IPAddress.Parse("127.0.0.2"), 0));
-            await refused.ConnectAsync(service.BoundEndPoints[0]);
+        await using var listening = await Listening.StartAsync(_harness, options);
+        using var refused = new TcpClient(new IPEndPoint(IPAddress.Parse("127.0.0.2"), 0));
+        await refused.ConnectAsync(listening.EndPoint);
 
-            var read = await refused.GetStream().ReadAsync(new byte[1]).AsTask().WaitAsync(TimeSpan.FromSeconds(5));
+        var read = await refused.GetStream().ReadAsync(new byte[1]).AsTask().WaitAsync(TimeSpan.FromSeconds(5));
 
-            Assert.Equal(0, read);
-        }
-        finally
-        {
-            await service.StopAsync(CancellationToken.None);
-            service.Dispose();
-        }
+        Assert.Equal(0, read);
     }
 
     [Fact]
@@ -113,43 +92,33 @@ public sealed class DnsListenerServiceTests : IAsyncLifetime
     [Fact]
     public async Task Udp_PastThePendingCap_MissesAreDropped_ButCacheHitsAnswered()
     {
-        var options = new DnsServerOptions { Listen = ["127.0.0.1:0"], MaxPendingUdpQueries = 1 };
-        var service = new DnsListenerService(_harness.Processor, Access(options), new TestOptions<DnsServerOptions>(options), NullLogger<DnsListenerService>.Instance);
-        await service.StartAsync(CancellationToken.None);
-        try
+        var options = new DnsServerOptions { Listen = ["127.0.0.1:0"], MaxPendingQueries = 1 };
+        await using var listening = await Listening.StartAsync(_harness, options);
+        await _harness.AskAsync("www.test."); // cached
+        _harness.Upstreams[0].Delay = TimeSpan.FromSeconds(2);
+
+        // The cap is shared by every listening socket, so which one the kernel hands each datagram to does not matter.
+        using var client = new UdpClient(AddressFamily.InterNetwork);
+        await client.SendAsync(ResolverHarness.Query("slow1.test.", DnsRecordType.A, id: 1), listening.EndPoint);
+        await Task.Delay(200);
+        await client.SendAsync(ResolverHarness.Query("slow2.test.", DnsRecordType.A, id: 2), listening.EndPoint);
+        await client.SendAsync(ResolverHarness.Query("www.test.", DnsRecordType.A, id: 3), listening.EndPoint);
+
+        var ids = new List<ushort>();
+        using var window = new CancellationTokenSource(TimeSpan.FromSeconds(4));
+        while (ids.Count < 3)
         {
-            await _harness.AskAsync("www.test."); // cached
-            _harness.Upstreams[0].Delay = TimeSpan.FromSeconds(2);
-
-            // One client socket: the kernel sends one sender's datagrams to the same listening socket
-            // (SO_REUSEPORT hashes the addresses), and the cap is per listening socket.
-            using var client = new UdpClient(AddressFamily.InterNetwork);
-            await client.SendAsync(ResolverHarness.Query("slow1.test.", DnsRecordType.A, id: 1), service.BoundEndPoints[0]);
-            await Task.Delay(200);
-            await client.SendAsync(ResolverHarness.Query("slow2.test.", DnsRecordType.A, id: 2), service.BoundEndPoints[0]);
-            await client.SendAsync(ResolverHarness.Query("www.test.", DnsRecordType.A, id: 3), service.BoundEndPoints[0]);
-
-            var ids = new List<ushort>();
-            using var window = new CancellationTokenSource(TimeSpan.FromSeconds(4));
-            while (ids.Count < 3)
+            try
             {
-                try
-                {
-                    ids.Add(DnsMessage.Parse((await client.ReceiveAsync(window.Token)).Buffer).Id);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
+                ids.Add(DnsMessage.Parse((await client.ReceiveAsync(window.Token)).Buffer).Id);
             }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
 
-            Assert.Equal([3, 1], ids); // the hit at once, the first miss when its upstream answered, the second miss never
-        }
-        finally
-        {
-            await service.StopAsync(CancellationToken.None);
-            service.Dispose();
-        }
+        Assert.Equal([3, 1], ids); // the hit at once, the first miss when its upstream answered, the second miss never
     }
 
     [Fact]
@@ -183,11 +152,11 @@ public sealed class DnsListenerServiceTests : IAsyncLifetime
         using var tcp = new TcpClient();
         await tcp.ConnectAsync(EndPoint);
         var stream = tcp.GetStream();
-        await WriteFrameAsync(stream, ResolverHarness.Query("slow.test.", DnsRecordType.A, id: 1)); // goes upstream, slow
-        await WriteFrameAsync(stream, ResolverHarness.Query("www.test.", DnsRecordType.A, id: 2)); // cache hit, fast
+        await Listening.WriteFrameAsync(stream, ResolverHarness.Query("slow.test.", DnsRecordType.A, id: 1)); // goes upstream, slow
+        await Listening.WriteFrameAsync(stream, ResolverHarness.Query("www.test.", DnsRecordType.A, id: 2)); // cache hit, fast
 
-        var first = DnsMessage.Parse(await ReadFrameAsync(stream));
-        var second = DnsMessage.Parse(await ReadFrameAsync(stream));
+        var first = DnsMessage.Parse(await Listening.ReadFrameAsync(stream));
+        var second = DnsMessage.Parse(await Listening.ReadFrameAsync(stream));
 
         Assert.Equal(2, first.Id); // the cache hit overtook the slow upstream question
         Assert.Equal(1, second.Id);
@@ -236,7 +205,7 @@ public sealed class DnsListenerServiceTests : IAsyncLifetime
     {
         var taken = $"127.0.0.1:{EndPoint.Port}";
         var clashOptions = new DnsServerOptions { Listen = [taken] };
-        var clash = new DnsListenerService(_harness.Processor, Access(clashOptions), new TestOptions<DnsServerOptions>(clashOptions), NullLogger<DnsListenerService>.Instance);
+        var clash = Listening.Create(_harness, clashOptions);
 
         var error = await Assert.ThrowsAsync<ListenerBindException>(() => clash.StartAsync(CancellationToken.None));
 
@@ -249,26 +218,17 @@ public sealed class DnsListenerServiceTests : IAsyncLifetime
     public async Task UdpThreads_SetsTheReceiveThreads_AndEveryOneAnswers()
     {
         var options = new DnsServerOptions { Listen = ["127.0.0.1:0"], UdpThreads = 3 };
-        var service = new DnsListenerService(_harness.Processor, Access(options), new TestOptions<DnsServerOptions>(options), NullLogger<DnsListenerService>.Instance);
-        await service.StartAsync(CancellationToken.None);
-        try
+        await using var listening = await Listening.StartAsync(_harness, options);
+        // Twenty clients, twenty source ports: the kernel spreads them over the three sockets.
+        var replies = await Task.WhenAll(Enumerable.Range(0, 20).Select(async _ =>
         {
-            // Twenty clients, twenty source ports: the kernel spreads them over the three sockets.
-            var replies = await Task.WhenAll(Enumerable.Range(0, 20).Select(async _ =>
-            {
-                using var udp = new UdpClient(AddressFamily.InterNetwork);
-                await udp.SendAsync(ResolverHarness.Query("www.test.", DnsRecordType.A), service.BoundEndPoints[0]);
-                return (await udp.ReceiveAsync().WaitAsync(TimeSpan.FromSeconds(5))).Buffer;
-            }));
+            using var udp = new UdpClient(AddressFamily.InterNetwork);
+            await udp.SendAsync(ResolverHarness.Query("www.test.", DnsRecordType.A), listening.EndPoint);
+            return (await udp.ReceiveAsync().WaitAsync(TimeSpan.FromSeconds(5))).Buffer;
+        }));
 
-            Assert.Equal(3, service.UdpReceiveThreads);
-            Assert.All(replies, r => Assert.Equal("192.0.2.10", Assert.Single(DnsMessage.Parse(r).Answers).Data.ToString()));
-        }
-        finally
-        {
-            await service.StopAsync(CancellationToken.None);
-            service.Dispose();
-        }
+        Assert.Equal(3, listening.Service.UdpReceiveThreads);
+        Assert.All(replies, r => Assert.Equal("192.0.2.10", Assert.Single(DnsMessage.Parse(r).Answers).Data.ToString()));
     }
 
     [Fact]
@@ -314,26 +274,59 @@ public sealed class DnsListenerServiceTests : IAsyncLifetime
         Assert.Contains("Dns:UdpThreads", result.FailureMessage, StringComparison.Ordinal);
     }
 
-    private static AccessControl Access(DnsServerOptions options)
+    [Fact]
+    public async Task Stop_AnswersTheQueriesInFlight_OverUdpAndTcp_AndTakesNoNewOnes()
     {
-        options.ApplyDefaults();
-        return new AccessControl(options.AllowedNetworks);
+        _harness.Upstreams[0].Delay = TimeSpan.FromSeconds(1);
+        var listening = await Listening.StartAsync(_harness, new DnsServerOptions { Listen = ["127.0.0.1:0"], ShutdownGrace = TimeSpan.FromSeconds(10) });
+        await using (listening)
+        {
+            using var udp = new UdpClient(AddressFamily.InterNetwork);
+            using var tcp = new TcpClient();
+            await tcp.ConnectAsync(listening.EndPoint);
+            await udp.SendAsync(ResolverHarness.Query("www.test.", DnsRecordType.A, id: 1), listening.EndPoint);
+            await Listening.WriteFrameAsync(tcp.GetStream(), ResolverHarness.Query("www.test.", DnsRecordType.AAAA, id: 2));
+            await WaitUntilAsync(() => listening.Service.PendingQueries == 2);
+
+            var stopping = listening.StopAsync();
+            await udp.SendAsync(ResolverHarness.Query("short.test.", DnsRecordType.A, id: 3), listening.EndPoint); // too late
+            var udpAnswer = DnsMessage.Parse((await udp.ReceiveAsync().WaitAsync(TimeSpan.FromSeconds(5))).Buffer);
+            var tcpAnswer = DnsMessage.Parse(await Listening.ReadFrameAsync(tcp.GetStream()));
+            await stopping.WaitAsync(TimeSpan.FromSeconds(5));
+
+            Assert.Equal((1, "192.0.2.10"), (udpAnswer.Id, Assert.Single(udpAnswer.Answers).Data.ToString()));
+            Assert.Equal((2, "2001:db8::10"), (tcpAnswer.Id, Assert.Single(tcpAnswer.Answers).Data.ToString()));
+            using var quiet = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await udp.ReceiveAsync(quiet.Token)); // the late query got nothing
+        }
     }
 
-    private static async Task WriteFrameAsync(NetworkStream stream, byte[] message)
+    [Fact]
+    public async Task Stop_PastTheGrace_ClosesWithoutWaitingForTheUpstream()
     {
-        var frame = new byte[2 + message.Length];
-        BinaryPrimitives.WriteUInt16BigEndian(frame, (ushort)message.Length);
-        message.CopyTo(frame, 2);
-        await stream.WriteAsync(frame);
+        foreach (var upstream in _harness.Upstreams)
+        {
+            upstream.Delay = TimeSpan.FromSeconds(4);
+        }
+
+        await using var listening = await Listening.StartAsync(_harness, new DnsServerOptions { Listen = ["127.0.0.1:0"], ShutdownGrace = TimeSpan.FromMilliseconds(200) });
+        using var udp = new UdpClient(AddressFamily.InterNetwork);
+        await udp.SendAsync(ResolverHarness.Query("www.test.", DnsRecordType.A), listening.EndPoint);
+        await WaitUntilAsync(() => listening.Service.PendingQueries == 1);
+
+        var stopping = listening.StopAsync();
+
+        await stopping.WaitAsync(TimeSpan.FromSeconds(3)); // the upstream answers at 4 s
+        using var quiet = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await udp.ReceiveAsync(quiet.Token)); // cut off: no answer
     }
 
-    private static async Task<byte[]> ReadFrameAsync(NetworkStream stream)
+    private static async Task WaitUntilAsync(Func<bool> condition)
     {
-        var prefix = new byte[2];
-        await stream.ReadExactlyAsync(prefix).AsTask().WaitAsync(TimeSpan.FromSeconds(5));
-        var message = new byte[BinaryPrimitives.ReadUInt16BigEndian(prefix)];
-        await stream.ReadExactlyAsync(message).AsTask().WaitAsync(TimeSpan.FromSeconds(5));
-        return message;
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        while (!condition())
+        {
+            await Task.Delay(20, deadline.Token);
+        }
     }
 }

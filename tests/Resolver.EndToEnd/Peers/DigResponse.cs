@@ -22,6 +22,9 @@ internal sealed partial class DigResponse
     /// <summary>Header flags, lower case: qr, aa, tc, rd, ra, ...</summary>
     public HashSet<string> Flags { get; } = [];
 
+    /// <summary>dig's ";; Query time: N msec", or -1 when it printed none.</summary>
+    public int QueryTimeMs { get; private set; } = -1;
+
     public List<DigRecord> Answer { get; } = [];
 
     public List<DigRecord> Authority { get; } = [];
@@ -44,6 +47,11 @@ internal sealed partial class DigResponse
             if (FlagsPattern().Match(line) is { Success: true } flags)
             {
                 response.Flags.UnionWith(flags.Groups[1].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+            }
+
+            if (QueryTimePattern().Match(line) is { Success: true } time)
+            {
+                response.QueryTimeMs = int.Parse(time.Groups[1].Value, CultureInfo.InvariantCulture);
             }
 
             if (EdePattern().Match(line) is { Success: true } ede)
@@ -94,6 +102,9 @@ internal sealed partial class DigResponse
     // dig: ";; flags: qr rd ra; QUERY: 1, ..."; kdig: ";; Flags: qr rd ra; QUERY: 1; ...".
     [GeneratedRegex(@"^;; [Ff]lags:([a-z ]*);")]
     private static partial Regex FlagsPattern();
+
+    [GeneratedRegex(@"^;; Query time: (\d+) msec")]
+    private static partial Regex QueryTimePattern();
 
     [GeneratedRegex(@"^;+ EDE: (.*)$")]
     private static partial Regex EdePattern();

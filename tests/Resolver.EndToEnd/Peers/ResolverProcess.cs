@@ -43,6 +43,16 @@ internal sealed class ResolverProcess : IAsyncDisposable
 
     public int AdminPort { get; }
 
+    /// <summary>The resolver's resident set size now (VmRSS in /proc/PID/status).</summary>
+    public long ResidentBytes
+    {
+        get
+        {
+            var line = File.ReadLines($"/proc/{_process.Id.ToString(CultureInfo.InvariantCulture)}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+            return long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
+        }
+    }
+
     /// <summary>What the resolver has printed so far, for failure messages.</summary>
     public ProcessLog Log => _log;
 
