@@ -60,6 +60,9 @@ public sealed class DnsServerOptions
     /// <summary>Client networks allowed to query; others get REFUSED. No open resolver by default.</summary>
     public List<string> AllowedNetworks { get; set; } = [];
 
+    /// <summary>UDP responses per second per client network, with slip (see <see cref="RateLimitOptions"/>).</summary>
+    public RateLimitOptions RateLimit { get; set; } = new();
+
     /// <summary>Static answers (hosts-style), served before the cache.</summary>
     public List<LocalRecordOptions> LocalRecords { get; set; } = [];
 

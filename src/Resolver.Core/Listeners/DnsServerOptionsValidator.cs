@@ -82,6 +82,8 @@ public sealed class DnsServerOptionsValidator : IValidateOptions<DnsServerOption
             }
         }
 
+        ValidateRateLimit(options.RateLimit, errors);
+
         for (var i = 0; i < options.LocalRecords.Count; i++)
         {
             try
@@ -95,5 +97,36 @@ public sealed class DnsServerOptionsValidator : IValidateOptions<DnsServerOption
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void ValidateRateLimit(RateLimitOptions limit, List<string> errors)
+    {
+        if (limit.ResponsesPerSecond < 0)
+        {
+            errors.Add($"Dns:RateLimit:ResponsesPerSecond must be 0 (off) or more (was {limit.ResponsesPerSecond}).");
+        }
+
+        if (limit.Slip is < 0 or > 10)
+        {
+            errors.Add($"Dns:RateLimit:Slip must be between 0 (drop every limited response) and 10 (was {limit.Slip}).");
+        }
+
+        if (limit.IPv4PrefixLength is < 8 or > 32)
+        {
+            errors.Add($"Dns:RateLimit:IPv4PrefixLength must be between 8 and 32 (was {limit.IPv4PrefixLength}).");
+        }
+
+        if (limit.IPv6PrefixLength is < 16 or > 128)
+        {
+            errors.Add($"Dns:RateLimit:IPv6PrefixLength must be between 16 and 128 (was {limit.IPv6PrefixLength}).");
+        }
+
+        for (var i = 0; i < limit.ExemptNetworks.Count; i++)
+        {
+            if (!IPNetwork.TryParse(limit.ExemptNetworks[i], out _))
+            {
+                errors.Add($"Dns:RateLimit:ExemptNetworks:{i}: '{limit.ExemptNetworks[i]}' is not a network in CIDR form (e.g. 10.0.0.0/8).");
+            }
+        }
     }
 }

@@ -33,6 +33,7 @@ public sealed partial class QueryProcessor
     private readonly ILogger<QueryProcessor> _logger;
     private readonly InFlightQueries _inFlight = new();
     private readonly FlipGuard _flips;
+    private readonly ClientRateLimiter _rateLimit;
     private readonly Func<CacheKey, Task<UpstreamResult<CacheEntry>>> _fetch; // one delegate, not one per miss
     private readonly CancellationToken _stopping;
 
@@ -57,6 +58,7 @@ public sealed partial class QueryProcessor
         _logger = logger;
         _stopping = lifetime.ApplicationStopped; // not Stopping: queries in flight at stop are still answered (Dns:ShutdownGrace)
         _flips = new FlipGuard(cache, upstreams, watches, holds, logger);
+        _rateLimit = new ClientRateLimiter(serverOptions, cache.Time);
         _fetch = FetchAsync;
     }
 
@@ -97,6 +99,12 @@ public sealed partial class QueryProcessor
 
         var options = _serverOptions.CurrentValue;
         var advertised = (ushort)options.MaxUdpResponseSize;
+        if (transport == DnsTransport.Udp && _rateLimit.Check(client) is var verdict and not ClientRateLimiter.Verdict.Answer)
+        {
+            _metrics.RateLimited(verdict == ClientRateLimiter.Verdict.Slip);
+            return new(verdict == ClientRateLimiter.Verdict.Slip ? ResponseWriter.WriteRetryOverTcp(span, scan, output.Span, advertised) : 0);
+        }
+
         var limit = transport == DnsTransport.Tcp ? output.Length
             : scan.Edns.Present ? Math.Clamp(scan.Edns.UdpPayloadSize, MinUdpSize, options.MaxUdpResponseSize)
             : MinUdpSize;

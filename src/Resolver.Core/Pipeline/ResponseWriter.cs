@@ -60,17 +60,12 @@ internal static class ResponseWriter
 
     /// <summary>An answer with no records: REFUSED, SERVFAIL, NOTIMP, FORMERR with a question, BADVERS.</summary>
     public static int WriteError(
-        ReadOnlySpan<byte> query, in QueryScan scan, DnsResponseCode code, Span<byte> output, ushort advertisedSize, ExtendedErrorCode? ede = null)
-    {
-        var header = scan.Header;
-        header.IsResponse = true;
-        header.AuthoritativeAnswer = false;
-        header.Truncated = false;
-        header.RecursionAvailable = true;
-        header.AuthenticData = false;
-        header.ResponseCodeLow = (byte)((int)code & 0xF);
-        return WriteWithoutRecords(header, query, scan, output, advertisedSize, (byte)((int)code >> 4), ede);
-    }
+        ReadOnlySpan<byte> query, in QueryScan scan, DnsResponseCode code, Span<byte> output, ushort advertisedSize, ExtendedErrorCode? ede = null) =>
+        WriteWithoutRecords(EmptyResponseHeader(scan, code, truncated: false), query, scan, output, advertisedSize, (byte)((int)code >> 4), ede);
+
+    /// <summary>An empty TC=1 answer, which sends the client to TCP: what a rate-limited client gets now and then (a slip).</summary>
+    public static int WriteRetryOverTcp(ReadOnlySpan<byte> query, in QueryScan scan, Span<byte> output, ushort advertisedSize) =>
+        WriteWithoutRecords(EmptyResponseHeader(scan, DnsResponseCode.NoError, truncated: true), query, scan, output, advertisedSize, extendedRcode: 0, ede: null);
 
     /// <summary>FORMERR for a query whose header could be read but the rest could not; nothing for garbage or responses.</summary>
     public static int WriteFormatError(ReadOnlySpan<byte> query, Span<byte> output)
@@ -120,6 +115,18 @@ internal static class ResponseWriter
         }
 
         return length;
+    }
+
+    private static DnsHeader EmptyResponseHeader(in QueryScan scan, DnsResponseCode code, bool truncated)
+    {
+        var header = scan.Header;
+        header.IsResponse = true;
+        header.AuthoritativeAnswer = false;
+        header.Truncated = truncated;
+        header.RecursionAvailable = true;
+        header.AuthenticData = false;
+        header.ResponseCodeLow = (byte)((int)code & 0xF);
+        return header;
     }
 
     /// <summary>ID, RD and CD from the query; QR and RA set; AA and TC clear (a resolver is not authoritative).</summary>

@@ -35,6 +35,7 @@ public sealed class ResolverMetrics : IDisposable
     private readonly Counter<long> _watchProbes;
     private readonly Histogram<double> _upstreamDuration;
     private readonly Counter<long> _tcpClosed;
+    private readonly Counter<long> _rateLimited;
     private readonly Counter<long> _flushes;
     private readonly Counter<long> _flushRemoved;
 
@@ -69,6 +70,8 @@ public sealed class ResolverMetrics : IDisposable
         _watchProbes = _meter.CreateCounter<long>(
             "resolver.watch.probes", "{probe}", "Background re-resolutions of watched names (Watch:Names ProbeInterval), by name and result: answer, negative, held or failed.");
         _upstreamDuration = _meter.CreateHistogram<double>("resolver.upstream.duration", "s", "Upstream round-trip time of answered queries.");
+        _rateLimited = _meter.CreateCounter<long>(
+            "resolver.queries.rate_limited", "{query}", "UDP queries past Dns:RateLimit for their client network, by action: slip (an empty TC=1 answer) or drop.");
         _tcpClosed = _meter.CreateCounter<long>(
             "resolver.tcp.closed", "{connection}", "TCP connections the resolver refused or cut off, by reason: client_limit, connection_limit, slow_frame, not_reading, write_timeout.");
         _flushes = _meter.CreateCounter<long>("resolver.cache.flushes", "{flush}", "Cache flushes, by kind.");
@@ -155,6 +158,8 @@ public sealed class ResolverMetrics : IDisposable
 
     public void UpstreamFailed(UpstreamServer server, UpstreamOutcome outcome) =>
         _upstreamFailures.Add(1, new KeyValuePair<string, object?>("upstream", server.Name), new KeyValuePair<string, object?>("outcome", OutcomeTag(outcome)));
+
+    public void RateLimited(bool slipped) => _rateLimited.Add(1, new KeyValuePair<string, object?>("action", slipped ? "slip" : "drop"));
 
     /// <summary>A TCP connection was refused or closed for <paramref name="reason"/> (a fixed set).</summary>
     public void TcpClosed(string reason) => _tcpClosed.Add(1, new KeyValuePair<string, object?>("reason", reason));

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Resolver.Core.Listeners;
+using Resolver.Core.Pipeline;
 using Resolver.Core.Tests.Testing;
 using Resolver.Protocol.Messages;
 using Resolver.Protocol.Records;
@@ -319,6 +320,45 @@ public sealed class DnsListenerServiceTests : IAsyncLifetime
         await stopping.WaitAsync(TimeSpan.FromSeconds(3)); // the upstream answers at 4 s
         using var quiet = new CancellationTokenSource(TimeSpan.FromSeconds(2));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await udp.ReceiveAsync(quiet.Token)); // cut off: no answer
+    }
+
+    [Fact]
+    public async Task Udp_AFloodFromOneNetwork_IsRateLimited_WhileAnotherNetworkIsServed()
+    {
+        await using var harness = await ResolverHarness.StartAsync(
+            count: 1, server: o => o.RateLimit = new RateLimitOptions { ResponsesPerSecond = 20, Slip = 2, ExemptNetworks = ["192.0.2.0/24"] });
+        await harness.AskAsync("www.test."); // cached: the flood is answered from the cache
+        await using var listening = await Listening.StartAsync(harness, new DnsServerOptions { Listen = ["127.0.0.1:0"] });
+        using var flood = new UdpClient(new IPEndPoint(IPAddress.Parse("127.0.5.2"), 0));
+        using var other = new UdpClient(new IPEndPoint(IPAddress.Parse("127.0.6.2"), 0));
+
+        var query = ResolverHarness.Query("www.test.", DnsRecordType.A);
+        for (var i = 0; i < 200; i++)
+        {
+            await flood.SendAsync(query, listening.EndPoint);
+        }
+
+        await other.SendAsync(query, listening.EndPoint);
+        var otherAnswer = DnsMessage.Parse((await other.ReceiveAsync().WaitAsync(TimeSpan.FromSeconds(5))).Buffer);
+        var floodAnswers = new List<DnsMessage>();
+        using var quiet = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        try
+        {
+            while (true)
+            {
+                floodAnswers.Add(DnsMessage.Parse((await flood.ReceiveAsync(quiet.Token)).Buffer));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        Assert.Equal("192.0.2.10", Assert.Single(otherAnswer.Answers).Data.ToString());
+        var full = floodAnswers.Count(m => !m.Truncated);
+        var slipped = floodAnswers.Count(m => m.Truncated && m.Answers.Count == 0);
+        Assert.Equal(20, full); // the harness's clock stands still: one second
+        Assert.Equal(90, slipped); // every other one of the 180 limited
+        Assert.Equal(floodAnswers.Count, full + slipped);
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)

@@ -46,6 +46,19 @@ public sealed class MetricsCollectorTests : IDisposable
     }
 
     [Fact]
+    public void Rate_limited_queries_are_counted_by_action()
+    {
+        _metrics.RateLimited(slipped: true);
+        _metrics.RateLimited(slipped: false);
+        _metrics.RateLimited(slipped: false);
+
+        var lines = _harness.ScrapeLines();
+
+        Assert.Contains("resolver_queries_rate_limited_total{action=\"slip\"} 1", lines);
+        Assert.Contains("resolver_queries_rate_limited_total{action=\"drop\"} 2", lines);
+    }
+
+    [Fact]
     public void Observable_counters_are_read_at_scrape_time()
     {
         _metrics.CacheMiss();
