@@ -20,11 +20,11 @@ internal sealed class ProcessorFixture : IDisposable
         var upstreamOptions = new UpstreamOptions { Servers = [new UpstreamServerOptions { Address = upstream }] };
         Metrics = new ResolverMetrics();
         Cache = new DnsCache(new FixedOptions<CacheOptions>(new CacheOptions()), TimeProvider.System, NullLogger<DnsCache>.Instance);
-        var registry = new UpstreamRegistry(Options.Create(upstreamOptions), TimeProvider.System, NullLogger<UpstreamRegistry>.Instance);
+        var registry = new UpstreamRegistry(new FixedOptions<UpstreamOptions>(upstreamOptions), TimeProvider.System, NullLogger<UpstreamRegistry>.Instance);
         Client = new UpstreamClient(registry, new FixedOptions<UpstreamOptions>(upstreamOptions), TimeProvider.System, Metrics, NullLogger<UpstreamClient>.Instance);
         Processor = new QueryProcessor(
-            Cache, Client, new AccessControl(Options.Create(server)), new LocalZone(Options.Create(server)), new FixedOptions<DnsServerOptions>(server), Metrics,
-            new WatchList(Options.Create(new WatchOptions())), new HoldTable(TimeProvider.System), new Lifetime(), NullLogger<QueryProcessor>.Instance);
+            Cache, Client, new AccessControl(new FixedOptions<DnsServerOptions>(server)), new LocalZone(new FixedOptions<DnsServerOptions>(server)), new FixedOptions<DnsServerOptions>(server), Metrics,
+            new WatchList(new FixedOptions<WatchOptions>(new WatchOptions())), new HoldTable(TimeProvider.System), new Lifetime(), NullLogger<QueryProcessor>.Instance);
     }
 
     public ResolverMetrics Metrics { get; }

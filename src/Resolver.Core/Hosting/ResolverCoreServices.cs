@@ -20,16 +20,10 @@ public static class ResolverCoreServices
         ArgumentNullException.ThrowIfNull(configuration);
         services.TryAddSingleton(TimeProvider.System);
 
-        services.AddOptions<DnsServerOptions>().Bind(configuration.GetSection(DnsServerOptions.SectionName)).PostConfigure(o => o.ApplyDefaults()).ValidateOnStart();
+        services.AddResolverOptions(configuration);
+
         // The host's own stop timeout must leave room for the longest Dns:ShutdownGrace and the snapshot written after it.
         services.Configure<HostOptions>(host => host.ShutdownTimeout = DnsServerOptionsValidator.MaxShutdownGrace + TimeSpan.FromSeconds(30));
-        services.AddOptions<CacheOptions>().Bind(configuration.GetSection(CacheOptions.SectionName)).ValidateOnStart();
-        services.AddOptions<UpstreamOptions>().Bind(configuration.GetSection(UpstreamOptions.SectionName)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<DnsServerOptions>, DnsServerOptionsValidator>();
-        services.AddSingleton<IValidateOptions<CacheOptions>, CacheOptionsValidator>();
-        services.AddOptions<WatchOptions>().Bind(configuration.GetSection(WatchOptions.SectionName)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<UpstreamOptions>, UpstreamOptionsValidator>();
-        services.AddSingleton<IValidateOptions<WatchOptions>, WatchOptionsValidator>();
 
         services.AddMetrics();
         services.AddSingleton(sp =>
@@ -57,5 +51,54 @@ public static class ResolverCoreServices
         services.AddHostedService<UpstreamProber>();
         services.AddHostedService<WatchProber>();
         return services;
+    }
+
+    /// <summary>
+    /// The engine's options, bound from <paramref name="configuration"/> and validated (at start, and through
+    /// <see cref="Validate"/> before a reload is taken).
+    /// </summary>
+    public static IServiceCollection AddResolverOptions(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<DnsServerOptions>().Bind(configuration.GetSection(DnsServerOptions.SectionName)).PostConfigure(o => o.ApplyDefaults()).ValidateOnStart();
+        services.AddOptions<CacheOptions>().Bind(configuration.GetSection(CacheOptions.SectionName)).ValidateOnStart();
+        services.AddOptions<UpstreamOptions>().Bind(configuration.GetSection(UpstreamOptions.SectionName)).ValidateOnStart();
+        services.AddOptions<WatchOptions>().Bind(configuration.GetSection(WatchOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DnsServerOptions>, DnsServerOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CacheOptions>, CacheOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<UpstreamOptions>, UpstreamOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WatchOptions>, WatchOptionsValidator>());
+        return services;
+    }
+
+    /// <summary>
+    /// Every problem <paramref name="configuration"/> has for the engine, each naming its key: the same binding and checks
+    /// as at start, run apart from the running resolver. Empty when it may be taken.
+    /// </summary>
+    public static IReadOnlyList<string> Validate(IConfiguration configuration)
+    {
+        using var services = new ServiceCollection().AddResolverOptions(configuration).BuildServiceProvider();
+        var errors = new List<string>();
+        Check<DnsServerOptions>(services, errors);
+        Check<CacheOptions>(services, errors);
+        Check<UpstreamOptions>(services, errors);
+        Check<WatchOptions>(services, errors);
+        return errors;
+
+        static void Check<T>(IServiceProvider services, List<string> errors)
+            where T : class
+        {
+            try
+            {
+                _ = services.GetRequiredService<IOptions<T>>().Value;
+            }
+            catch (OptionsValidationException e)
+            {
+                errors.AddRange(e.Failures);
+            }
+            catch (InvalidOperationException e)
+            {
+                errors.Add(e.Message); // a value of the wrong type: the binder's message names the key
+            }
+        }
     }
 }

@@ -4,19 +4,20 @@ using Resolver.Core.Listeners;
 
 namespace Resolver.Core.Pipeline;
 
-/// <summary>Which client addresses may query (CIDR allow-list); the rest get REFUSED.</summary>
+/// <summary>Which client addresses may query (CIDR allow-list); the rest get REFUSED. Follows configuration reloads.</summary>
 public sealed class AccessControl
 {
-    private readonly IPNetwork[] _allowed;
+    private volatile IPNetwork[] _allowed;
 
-    public AccessControl(IOptions<DnsServerOptions> options)
-        : this(options.Value.AllowedNetworks)
+    public AccessControl(IOptionsMonitor<DnsServerOptions> options)
+        : this(options.CurrentValue.AllowedNetworks)
     {
+        options.OnChange(o => _allowed = Parse(o.AllowedNetworks));
     }
 
     internal AccessControl(IEnumerable<string> networks)
     {
-        _allowed = [.. networks.Select(n => IPNetwork.Parse(n))];
+        _allowed = Parse(networks);
     }
 
     public bool IsAllowed(IPAddress client)
@@ -37,4 +38,6 @@ public sealed class AccessControl
 
         return false;
     }
+
+    private static IPNetwork[] Parse(IEnumerable<string> networks) => [.. networks.Select(n => IPNetwork.Parse(n))];
 }

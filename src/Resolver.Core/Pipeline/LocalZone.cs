@@ -9,7 +9,7 @@ namespace Resolver.Core.Pipeline;
 
 /// <summary>
 /// Answers that never leave the machine: localhost. and everything below it (RFC 6761 §6.3: loopback
-/// for address queries, NODATA otherwise), and static records from configuration.
+/// for address queries, NODATA otherwise), and static records from configuration (reloads replace them whole).
 /// </summary>
 public sealed class LocalZone
 {
@@ -17,25 +17,34 @@ public sealed class LocalZone
     private static readonly DnsResourceRecord s_localhostSoa = new(
         s_localhost, 10800, new SoaData(s_localhost, DnsName.Parse("nobody.invalid."), 1, 3600, 1200, 604800, 10800));
 
-    private readonly Dictionary<DnsName, List<DnsResourceRecord>> _records = [];
+    private volatile Dictionary<DnsName, List<DnsResourceRecord>> _records;
 
-    public LocalZone(IOptions<DnsServerOptions> options)
-        : this(options.Value.LocalRecords)
+    public LocalZone(IOptionsMonitor<DnsServerOptions> options)
+        : this(options.CurrentValue.LocalRecords)
     {
+        options.OnChange(o => _records = Load(o.LocalRecords));
     }
 
     internal LocalZone(IEnumerable<LocalRecordOptions> records)
     {
+        _records = Load(records);
+    }
+
+    private static Dictionary<DnsName, List<DnsResourceRecord>> Load(IEnumerable<LocalRecordOptions> records)
+    {
+        var zone = new Dictionary<DnsName, List<DnsResourceRecord>>();
         foreach (var record in records)
         {
             var parsed = Parse(record);
-            if (!_records.TryGetValue(parsed.Name, out var list))
+            if (!zone.TryGetValue(parsed.Name, out var list))
             {
-                _records[parsed.Name] = list = [];
+                zone[parsed.Name] = list = [];
             }
 
             list.Add(parsed);
         }
+
+        return zone;
     }
 
     /// <summary>

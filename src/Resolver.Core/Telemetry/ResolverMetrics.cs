@@ -36,6 +36,7 @@ public sealed class ResolverMetrics : IDisposable
     private readonly Histogram<double> _upstreamDuration;
     private readonly Counter<long> _tcpClosed;
     private readonly Counter<long> _rateLimited;
+    private readonly Counter<long> _configReloads;
     private readonly Counter<long> _flushes;
     private readonly Counter<long> _flushRemoved;
 
@@ -72,6 +73,8 @@ public sealed class ResolverMetrics : IDisposable
         _upstreamDuration = _meter.CreateHistogram<double>("resolver.upstream.duration", "s", "Upstream round-trip time of answered queries.");
         _rateLimited = _meter.CreateCounter<long>(
             "resolver.queries.rate_limited", "{query}", "UDP queries past Dns:RateLimit for their client network, by action: slip (an empty TC=1 answer) or drop.");
+        _configReloads = _meter.CreateCounter<long>(
+            "resolver.config.reloads", "{reload}", "Configuration reloads (SIGHUP or a changed file), by result: applied, or rejected (the file was invalid; the running configuration stayed).");
         _tcpClosed = _meter.CreateCounter<long>(
             "resolver.tcp.closed", "{connection}", "TCP connections the resolver refused or cut off, by reason: client_limit, connection_limit, slow_frame, not_reading, write_timeout.");
         _flushes = _meter.CreateCounter<long>("resolver.cache.flushes", "{flush}", "Cache flushes, by kind.");
@@ -160,6 +163,8 @@ public sealed class ResolverMetrics : IDisposable
         _upstreamFailures.Add(1, new KeyValuePair<string, object?>("upstream", server.Name), new KeyValuePair<string, object?>("outcome", OutcomeTag(outcome)));
 
     public void RateLimited(bool slipped) => _rateLimited.Add(1, new KeyValuePair<string, object?>("action", slipped ? "slip" : "drop"));
+
+    public void ConfigurationReloaded(bool applied) => _configReloads.Add(1, new KeyValuePair<string, object?>("result", applied ? "applied" : "rejected"));
 
     /// <summary>A TCP connection was refused or closed for <paramref name="reason"/> (a fixed set).</summary>
     public void TcpClosed(string reason) => _tcpClosed.Add(1, new KeyValuePair<string, object?>("reason", reason));

@@ -40,6 +40,7 @@ public sealed partial class UpstreamClient : IDisposable
         _time = time;
         _logger = logger;
         _maxOutstanding = options.CurrentValue.MaxOutstanding;
+        registry.Changed += Retire;
     }
 
     /// <summary>Replaces certificate validation for DNS-over-TLS; null (the default) is the system's chain and name checks. For tests.</summary>
@@ -237,6 +238,39 @@ public sealed partial class UpstreamClient : IDisposable
         using var question = new QuestionTimer(_time, options.Timeout, cancellationToken);
         var result = await AttemptAsync(server, [0], DnsRecordType.NS, DnsClass.IN, false, false, s_anyAnswer, options, question, new Try<object>(server) { IsProbe = true }).ConfigureAwait(false);
         return result.IsAnswer;
+    }
+
+    /// <summary>
+    /// Closes the sockets and connections of servers a reload removed, once the questions that may still be asking
+    /// them are past their deadline, so no query in flight fails for a reload.
+    /// </summary>
+    private void Retire(IReadOnlyList<UpstreamServer> removed)
+    {
+        if (removed.Count == 0)
+        {
+            return;
+        }
+
+        var after = _options.CurrentValue.QueryDeadline + TimeSpan.FromSeconds(1);
+        _ = Task.Delay(after, _time).ContinueWith(
+            _ =>
+            {
+                foreach (var server in removed)
+                {
+                    if (_streams.TryRemove(server, out var streams))
+                    {
+                        streams.Dispose();
+                    }
+
+                    if (_datagrams.TryRemove(server, out var datagrams))
+                    {
+                        datagrams.Dispose();
+                    }
+                }
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
     }
 
     public void Dispose()

@@ -4,51 +4,81 @@ using Resolver.Protocol.Names;
 
 namespace Resolver.Core.Upstreams;
 
-/// <summary>Every configured upstream, grouped into the default pool and the per-domain forwarder pools.</summary>
+/// <summary>
+/// Every configured upstream, grouped into the default pool and the per-domain forwarder pools. A configuration
+/// reload builds new pools; a server whose address, transport and TLS name are unchanged keeps its object, so its
+/// round-trip estimate, health and connections carry over. Queries in flight finish on the pools they started with.
+/// </summary>
 public sealed partial class UpstreamRegistry
 {
-    private readonly UpstreamPool _default;
-    private readonly (byte[] Domain, UpstreamPool Pool)[] _forwarders;
     private readonly ILogger<UpstreamRegistry> _logger;
     private readonly TimeProvider _time;
+    private volatile Pools _pools;
 
-    public UpstreamRegistry(IOptions<UpstreamOptions> options, TimeProvider time, ILogger<UpstreamRegistry> logger)
+    public UpstreamRegistry(IOptionsMonitor<UpstreamOptions> options, TimeProvider time, ILogger<UpstreamRegistry> logger)
     {
+        ArgumentNullException.ThrowIfNull(options);
         _logger = logger;
         _time = time;
-        var settings = options.Value;
-        _default = new UpstreamPool(settings.Servers.Select(s => Track(UpstreamServer.Create(s, time))), settings.Policy);
-
-        // Longest domain first, so the most specific forwarder wins.
-        _forwarders = [.. settings.Forwarders
-            .Select(f => (Domain: DnsName.Parse(f.Domain).Wire.ToArray(), Pool: new UpstreamPool(f.Servers.Select(s => Track(UpstreamServer.Create(s, time))), f.Policy ?? settings.Policy)))
-            .OrderByDescending(f => f.Domain.Length)];
+        _pools = Build(options.CurrentValue, previous: null);
+        options.OnChange(Reload);
     }
 
-    public IEnumerable<UpstreamServer> All => _default.Servers.Concat(_forwarders.SelectMany(f => f.Pool.Servers));
+    /// <summary>Raised after a reload with the servers it removed (their connections can go once their queries are done).</summary>
+    public event Action<IReadOnlyList<UpstreamServer>>? Changed;
+
+    public IEnumerable<UpstreamServer> All => _pools.All;
 
     /// <summary>The pool for a wire name: the deepest matching forwarder, else the default.</summary>
-    public UpstreamPool PoolFor(ReadOnlySpan<byte> name) => Forwarder(name) is { } index ? _forwarders[index].Pool : _default;
+    public UpstreamPool PoolFor(ReadOnlySpan<byte> name)
+    {
+        var pools = _pools;
+        return pools.Forwarder(name) is { } index ? pools.Forwarders[index].Pool : pools.Default;
+    }
 
     /// <summary>
     /// The length in wire bytes of the apex of the pool that serves <paramref name="name"/>: its forwarder
     /// domain, or 1 (the root) for the default pool. Names above the apex are another pool's answers.
     /// </summary>
-    public int PoolApexLength(ReadOnlySpan<byte> name) => Forwarder(name) is { } index ? _forwarders[index].Domain.Length : 1;
-
-    /// <summary>The deepest forwarder whose domain holds the name (a longer domain lies deeper, whole labels matched).</summary>
-    private int? Forwarder(ReadOnlySpan<byte> name)
+    public int PoolApexLength(ReadOnlySpan<byte> name)
     {
-        for (var i = 0; i < _forwarders.Length; i++)
-        {
-            if (NameWire.IsAtOrBelow(name, _forwarders[i].Domain))
-            {
-                return i;
-            }
-        }
-
-        return null;
+        var pools = _pools;
+        return pools.Forwarder(name) is { } index ? pools.Forwarders[index].Domain.Length : 1;
     }
+
+    private void Reload(UpstreamOptions settings)
+    {
+        var previous = _pools;
+        var next = Build(settings, previous);
+        _pools = next;
+        var kept = next.All.ToHashSet();
+        var removed = previous.All.Where(s => !kept.Contains(s)).ToList();
+        LogReloaded(_logger, next.All.Count(), next.Forwarders.Length, removed.Count);
+        Changed?.Invoke(removed);
+    }
+
+    /// <summary>The pools <paramref name="settings"/> describe, with the servers of <paramref name="previous"/>'s same pool reused where unchanged.</summary>
+    private Pools Build(UpstreamOptions settings, Pools? previous)
+    {
+        UpstreamPool Pool(IEnumerable<UpstreamServerOptions> servers, UpstreamPolicy policy, UpstreamPool? before) =>
+            new(servers.Select(o => before?.Servers.FirstOrDefault(s => IsSame(s, o)) ?? Track(UpstreamServer.Create(o, _time))), policy);
+
+        var forwarders = settings.Forwarders
+            .Select(f =>
+            {
+                var domain = DnsName.Parse(f.Domain).Wire.ToArray();
+                var before = previous?.Forwarders.FirstOrDefault(p => p.Domain.AsSpan().SequenceEqual(domain)).Pool;
+                return (Domain: domain, Pool: Pool(f.Servers, f.Policy ?? settings.Policy, before));
+            })
+            .OrderByDescending(f => f.Domain.Length) // longest domain first, so the most specific forwarder wins
+            .ToArray();
+        return new Pools(Pool(settings.Servers, settings.Policy, previous?.Default), forwarders);
+    }
+
+    private static bool IsSame(UpstreamServer server, UpstreamServerOptions options) =>
+        server.Transport == options.Transport
+        && string.Equals(server.TlsName, options.TlsName, StringComparison.OrdinalIgnoreCase)
+        && UpstreamServer.TryParseEndPoint(options.Address, options.Transport, out var endPoint) && server.EndPoint.Equals(endPoint);
 
     /// <summary>
     /// Whether some upstream may still answer: one not drained and not down for longer than <paramref name="grace"/>.
@@ -76,6 +106,29 @@ public sealed partial class UpstreamRegistry
             }
         };
         return server;
+    }
+
+    [LoggerMessage(EventId = 212, Level = LogLevel.Information, Message = "Upstreams reloaded: {Servers} servers, {Forwarders} forwarders; {Removed} servers removed")]
+    private static partial void LogReloaded(ILogger logger, int servers, int forwarders, int removed);
+
+    /// <summary>One generation of pools: the default and the forwarders, longest domain first.</summary>
+    private sealed record Pools(UpstreamPool Default, (byte[] Domain, UpstreamPool Pool)[] Forwarders)
+    {
+        public IEnumerable<UpstreamServer> All => Default.Servers.Concat(Forwarders.SelectMany(f => f.Pool.Servers));
+
+        /// <summary>The deepest forwarder whose domain holds the name (a longer domain lies deeper, whole labels matched).</summary>
+        public int? Forwarder(ReadOnlySpan<byte> name)
+        {
+            for (var i = 0; i < Forwarders.Length; i++)
+            {
+                if (NameWire.IsAtOrBelow(name, Forwarders[i].Domain))
+                {
+                    return i;
+                }
+            }
+
+            return null;
+        }
     }
 
     [LoggerMessage(EventId = 210, Level = LogLevel.Warning, Message = "Upstream {Upstream} is down after repeated failures (last: {Error}); probing it with back-off")]

@@ -4,8 +4,9 @@ using Resolver.Protocol.Names;
 namespace Resolver.Core.Watch;
 
 /// <summary>
-/// The watched names: Watch:Names from the configuration at start, then what the admin API adds and removes (kept
-/// in the cache snapshot). Read where a negative answer meets a positive one in the cache, never per query.
+/// The watched names: Watch:Names from the configuration (at start and on each reload), then what the admin API adds
+/// and removes (kept beside the cache snapshot). A name changed at run time keeps its run-time state across reloads.
+/// Read where a negative answer meets a positive one in the cache, never per query.
 /// </summary>
 public sealed class WatchList
 {
@@ -13,18 +14,45 @@ public sealed class WatchList
     private readonly Dictionary<DnsName, WatchRule> _rules = [];
     private readonly HashSet<DnsName> _configured = [];
     private readonly HashSet<DnsName> _unwatched = []; // configured names unwatched at run time
+    private readonly HashSet<DnsName> _changedAtRunTime = [];
 
-    public WatchList(IOptions<WatchOptions> options)
+    public WatchList(IOptionsMonitor<WatchOptions> options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var errors = new List<string>();
-        foreach (var configured in options.Value.Names)
+        Configure(options.CurrentValue);
+        options.OnChange(o =>
         {
-            if (WatchRule.TryCreate(configured.Name, configured.Subtree, configured.Hold, configured.ProbeInterval, string.Empty, errors) is { } rule)
+            Configure(o);
+            Changed?.Invoke();
+        });
+    }
+
+    /// <summary>Takes the configured names: those gone from the configuration stop being watched, new and changed ones apply.</summary>
+    private void Configure(WatchOptions options)
+    {
+        var errors = new List<string>();
+        var rules = options.Names
+            .Select(c => WatchRule.TryCreate(c.Name, c.Subtree, c.Hold, c.ProbeInterval, string.Empty, errors))
+            .OfType<WatchRule>() // the validator has reported anything else, at start or before the reload was taken
+            .ToList();
+        lock (_lock)
+        {
+            foreach (var name in _configured.Where(n => !_changedAtRunTime.Contains(n)))
             {
-                _rules[rule.Name] = rule; // the validator has reported anything else at start-up
-                _configured.Add(rule.Name);
+                _rules.Remove(name);
             }
+
+            _configured.Clear();
+            foreach (var rule in rules)
+            {
+                _configured.Add(rule.Name);
+                if (!_changedAtRunTime.Contains(rule.Name))
+                {
+                    _rules[rule.Name] = rule;
+                }
+            }
+
+            _unwatched.IntersectWith(_configured);
         }
     }
 
@@ -51,6 +79,7 @@ public sealed class WatchList
         {
             _rules[rule.Name] = rule;
             _unwatched.Remove(rule.Name);
+            _changedAtRunTime.Add(rule.Name);
         }
 
         Changed?.Invoke();
@@ -62,9 +91,13 @@ public sealed class WatchList
         WatchRule? removed;
         lock (_lock)
         {
-            if (_rules.Remove(name, out removed) && _configured.Contains(name))
+            if (_rules.Remove(name, out removed))
             {
-                _unwatched.Add(name);
+                _changedAtRunTime.Add(name);
+                if (_configured.Contains(name))
+                {
+                    _unwatched.Add(name);
+                }
             }
         }
 
@@ -94,6 +127,11 @@ public sealed class WatchList
         {
             foreach (var rule in rules)
             {
+                if (!_rules.TryGetValue(rule.Name, out var configured) || configured != rule)
+                {
+                    _changedAtRunTime.Add(rule.Name); // kept: the configuration says otherwise
+                }
+
                 _rules[rule.Name] = rule;
             }
 
@@ -103,6 +141,7 @@ public sealed class WatchList
                 {
                     _rules.Remove(name);
                     _unwatched.Add(name);
+                    _changedAtRunTime.Add(name);
                 }
             }
         }

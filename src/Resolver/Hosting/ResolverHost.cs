@@ -17,15 +17,20 @@ internal static class ResolverHost
         var rest = ConfigurationFile.WithoutSwitch(args);
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = rest, ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.Sources.Clear();
-        builder.Configuration
-            // No reload on change: most settings are read once at start, and a bad edit must not take
-            // a running resolver down. Restart to apply changes (hot reload is planned, with validation).
-            .AddJsonFile(configPath, optional: false, reloadOnChange: false)
+
+        // The file changes only through the reloader, which checks a new file before it is taken (ConfigurationReloader).
+        var file = new ReloadableJsonSource(configPath);
+        ((IConfigurationBuilder)builder.Configuration)
+            .Add(file)
             .AddEnvironmentVariables()
             .AddCommandLine(rest);
 
         builder.WebHost.UseUrls(builder.Configuration["Admin:Urls"] ?? DefaultAdminUrls);
         builder.Services.AddResolverCore(builder.Configuration);
+        builder.Services.AddSingleton(file);
+        builder.Services.AddSingleton(new ReloadArguments(rest));
+        builder.Services.AddSingleton<ConfigurationReloader>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfigurationReloader>());
         builder.Services.AddPrometheusExposition();
         builder.Services.AddAdminApi(builder.Configuration);
         builder.Services.AddOptions<CacheOptions>()

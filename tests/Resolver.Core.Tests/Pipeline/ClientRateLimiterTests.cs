@@ -67,6 +67,20 @@ public sealed class ClientRateLimiterTests
         Assert.All(Enumerable.Range(0, 5000), _ => Assert.Equal(Verdict.Answer, limiter.Check(IPAddress.Parse("192.0.2.1"))));
     }
 
+    [Fact]
+    public void AReload_TakesTheNewLimit()
+    {
+        var options = new TestOptions<DnsServerOptions>(new DnsServerOptions { RateLimit = new RateLimitOptions { ResponsesPerSecond = 1, Slip = 0 } });
+        var limiter = new ClientRateLimiter(options, _time);
+        var client = IPAddress.Parse("192.0.2.1");
+        limiter.Check(client);
+        Assert.Equal(Verdict.Drop, limiter.Check(client));
+
+        options.Reload(new DnsServerOptions { RateLimit = new RateLimitOptions { ResponsesPerSecond = 100 } });
+
+        Assert.Equal(Verdict.Answer, limiter.Check(client));
+    }
+
     [Theory]
     [InlineData(-1, 2, 24, 56, "Dns:RateLimit:ResponsesPerSecond")]
     [InlineData(10, 11, 24, 56, "Dns:RateLimit:Slip")]

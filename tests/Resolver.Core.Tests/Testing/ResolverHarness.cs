@@ -48,7 +48,7 @@ internal sealed class ResolverHarness : IAsyncDisposable
     public ManualTimeProvider Time { get; } = new();
 
     /// <summary>No name is watched until a test says so.</summary>
-    public WatchList Watches { get; } = new(Microsoft.Extensions.Options.Options.Create(new WatchOptions()));
+    public WatchList Watches { get; } = new(new TestOptions<WatchOptions>(new WatchOptions()));
 
     public HoldTable Holds { get; }
 

@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Options;
+using Resolver.Core.Tests.Testing;
 using Resolver.Core.Watch;
 using Resolver.Protocol.Names;
 
@@ -10,7 +10,7 @@ public sealed class WatchListTests
     [Fact]
     public void TheClosestRuleCoversAName_AnExactRuleOnlyItsOwnName()
     {
-        var list = new WatchList(Options.Create(new WatchOptions
+        var list = new WatchList(new TestOptions<WatchOptions>(new WatchOptions
         {
             Names =
             [
@@ -26,9 +26,32 @@ public sealed class WatchListTests
     }
 
     [Fact]
+    public void AReload_AppliesTheConfiguredNames_ButNotOverRunTimeChanges()
+    {
+        var options = new TestOptions<WatchOptions>(new WatchOptions
+        {
+            Names = [new WatchRuleOptions { Name = "old.example" }, new WatchRuleOptions { Name = "pinned.example" }, new WatchRuleOptions { Name = "changed.example" }],
+        });
+        var list = new WatchList(options);
+        list.Set(WatchRule.TryCreate("pinned.example", false, TimeSpan.FromMinutes(1), null, string.Empty, [])!); // changed at run time
+        var changes = 0;
+        list.Changed += () => changes++;
+
+        options.Reload(new WatchOptions
+        {
+            Names = [new WatchRuleOptions { Name = "new.example" }, new WatchRuleOptions { Name = "changed.example", Hold = TimeSpan.FromMinutes(3) }],
+        });
+
+        Assert.Equal(["changed.example.", "new.example.", "pinned.example."], list.Rules.Select(r => r.Name.ToString()));
+        Assert.Equal(TimeSpan.FromMinutes(3), list.RuleFor(Wire("changed.example."))!.Hold);
+        Assert.Equal(TimeSpan.FromMinutes(1), list.RuleFor(Wire("pinned.example."))!.Hold); // the run-time rule stays
+        Assert.Equal(1, changes); // the sidecar is rewritten
+    }
+
+    [Fact]
     public void SetAndRemove_ChangeTheList_AndSayTheyDid()
     {
-        var list = new WatchList(Options.Create(new WatchOptions()));
+        var list = new WatchList(new TestOptions<WatchOptions>(new WatchOptions()));
         var changes = 0;
         list.Changed += () => changes++;
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Resolver.Core.Tests.Testing;
 using Resolver.Core.Cache;
 using Resolver.Core.Watch;
 using Resolver.Protocol.Names;
@@ -50,7 +51,7 @@ public sealed class WatchStoreTests : IDisposable
 
     private async Task<(WatchList Watches, WatchStore Store)> StartAsync()
     {
-        var watches = new WatchList(Options.Create(new WatchOptions
+        var watches = new WatchList(new TestOptions<WatchOptions>(new WatchOptions
         {
             Names = [new WatchRuleOptions { Name = "api.example.com" }, new WatchRuleOptions { Name = "cdn.example.com" }],
         }));

@@ -1,6 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
-using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Resolver.Core.Tests.Upstreams;
 using Resolver.EndToEnd.Peers;
@@ -115,32 +113,6 @@ public sealed class DegradedUpstreamTests
         return await Task.WhenAll(asked);
     }
 
-    private static async Task<DnsResponseCode?> AskAsync(int port, string name)
-    {
-        var query = new DnsMessage { Id = (ushort)RandomNumberGenerator.GetInt32(ushort.MaxValue + 1), RecursionDesired = true };
-        query.Questions.Add(new DnsQuestion(DnsName.Parse(name), DnsRecordType.A));
-        var wire = new byte[512];
-        query.TryWrite(wire, out var written);
-
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port));
-        await socket.SendAsync(wire.AsMemory(0, written));
-        using var timeout = new CancellationTokenSource(ClientTimeout);
-        var buffer = new byte[4096];
-        try
-        {
-            while (true)
-            {
-                var received = await socket.ReceiveAsync(buffer, timeout.Token);
-                if (DnsMessage.TryParse(buffer.AsSpan(0, received), out var response, out _) && response.Id == query.Id)
-                {
-                    return response.ResponseCode;
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            return null;
-        }
-    }
+    private static async Task<DnsResponseCode?> AskAsync(int port, string name) =>
+        (await DnsWire.AskUdpAsync(port, name, DnsRecordType.A, ClientTimeout))?.ResponseCode;
 }

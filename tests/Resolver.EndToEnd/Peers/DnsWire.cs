@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using System.Net;
+using System.Security.Cryptography;
 using System.Net.Sockets;
 using Resolver.Protocol.Messages;
 using Resolver.Protocol.Names;
@@ -34,5 +36,31 @@ internal static class DnsWire
         var message = new byte[BinaryPrimitives.ReadUInt16BigEndian(prefix)];
         await stream.ReadExactlyAsync(message).AsTask().WaitAsync(TimeSpan.FromSeconds(5));
         return DnsMessage.Parse(message);
+    }
+
+    /// <summary>One query over UDP from a socket of its own, a random ID; the answer, or null when none came within <paramref name="timeout"/>.</summary>
+    public static async Task<DnsMessage?> AskUdpAsync(int port, string name, DnsRecordType type, TimeSpan timeout)
+    {
+        var id = (ushort)RandomNumberGenerator.GetInt32(ushort.MaxValue + 1);
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port));
+        await socket.SendAsync(Query(name, type, id));
+        using var deadline = new CancellationTokenSource(timeout);
+        var buffer = new byte[4096];
+        try
+        {
+            while (true)
+            {
+                var received = await socket.ReceiveAsync(buffer, deadline.Token);
+                if (DnsMessage.TryParse(buffer.AsSpan(0, received), out var response, out _) && response.Id == id)
+                {
+                    return response;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
     }
 }

@@ -17,8 +17,10 @@ internal sealed class ResolverProcess : IAsyncDisposable
     /// <summary>The Admin bearer token the resolver under test is configured with.</summary>
     public const string AdminToken = "e2e-admin-token-0123456789abcdef";
 
+    private const string ConfigFileName = "resolver.json";
     private const string ListeningMessage = "Listening for DNS on";
     private const int Sigterm = 15;
+    private const int Sighup = 1;
     private const int PortAttempts = 3; // each with new ports: see StartAsync
 
     private static readonly TimeSpan s_startTimeout = TimeSpan.FromSeconds(30);
@@ -81,7 +83,7 @@ internal sealed class ResolverProcess : IAsyncDisposable
         var directory = Directory.CreateTempSubdirectory("resolver-e2e-");
         var dnsPort = FreePorts.Next();
         var adminPort = FreePorts.Next();
-        var config = Path.Combine(directory.FullName, "resolver.json");
+        var config = Path.Combine(directory.FullName, ConfigFileName);
         var root = Configuration(directory.FullName, dnsPort, adminPort, upstreamPorts, maxCacheTtl);
         configure?.Invoke(root);
         await File.WriteAllTextAsync(config, root.ToJsonString(s_indented));
@@ -114,6 +116,18 @@ internal sealed class ResolverProcess : IAsyncDisposable
         }
 
         return resolver;
+    }
+
+    /// <summary>The configuration file the resolver runs with.</summary>
+    public string ConfigPath => Path.Combine(_directory.FullName, ConfigFileName);
+
+    /// <summary>Sends SIGHUP, as <c>systemctl reload</c> would: the resolver reloads its configuration file.</summary>
+    public void HangUp()
+    {
+        if (Kill(_process.Id, Sighup) != 0)
+        {
+            Assert.Fail($"kill({_process.Id}, SIGHUP) failed with errno {Marshal.GetLastPInvokeError()}.");
+        }
     }
 
     /// <summary>Stops the resolver as systemd or Ctrl+C would (SIGTERM: a graceful stop) and returns its exit code.</summary>
