@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Resolver.Core.Cache;
@@ -13,7 +14,9 @@ namespace Resolver.Benchmarks.Pipeline;
 /// <summary>The real query processor, cache and upstream client outside a host, forwarding to one upstream.</summary>
 internal sealed class ProcessorFixture : IDisposable
 {
-    public ProcessorFixture(string upstream)
+    /// <param name="upstream">address:port of the upstream.</param>
+    /// <param name="loggers">Where the processor logs; nowhere by default.</param>
+    public ProcessorFixture(string upstream, ILoggerFactory? loggers = null)
     {
         var server = new DnsServerOptions();
         server.ApplyDefaults();
@@ -24,7 +27,7 @@ internal sealed class ProcessorFixture : IDisposable
         Client = new UpstreamClient(registry, new FixedOptions<UpstreamOptions>(upstreamOptions), TimeProvider.System, Metrics, NullLogger<UpstreamClient>.Instance);
         Processor = new QueryProcessor(
             Cache, Client, new AccessControl(new FixedOptions<DnsServerOptions>(server)), new LocalZone(new FixedOptions<DnsServerOptions>(server)), new FixedOptions<DnsServerOptions>(server), Metrics,
-            new WatchList(new FixedOptions<WatchOptions>(new WatchOptions())), new HoldTable(TimeProvider.System), new Lifetime(), NullLogger<QueryProcessor>.Instance);
+            new WatchList(new FixedOptions<WatchOptions>(new WatchOptions())), new HoldTable(TimeProvider.System), new Lifetime(), (loggers ?? NullLoggerFactory.Instance).CreateLogger<QueryProcessor>());
     }
 
     public ResolverMetrics Metrics { get; }

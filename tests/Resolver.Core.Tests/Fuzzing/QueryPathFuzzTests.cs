@@ -33,7 +33,7 @@ public class QueryPathFuzzTests
         var answered = 0;
         for (var i = 0; i < CacheOnlyMutants + UpstreamMutants; i++)
         {
-            var mutant = Mutate(seeds[random.Next(seeds.Length)], random);
+            var mutant = QueryMutator.Mutate(seeds[random.Next(seeds.Length)], random);
             var transport = random.Next(2) == 0 ? DnsTransport.Udp : DnsTransport.Tcp;
             var length = await harness.Processor.ProcessAsync(mutant, output, IPAddress.Loopback, transport, allowUpstream: i >= CacheOnlyMutants);
             if (length > 0)
@@ -45,38 +45,5 @@ public class QueryPathFuzzTests
         }
 
         Assert.True(answered > CacheOnlyMutants / 10, $"only {answered} answered: the mutations are not reaching the pipeline");
-    }
-
-    private static byte[] Mutate(byte[] seed, Random random)
-    {
-        var bytes = (byte[])seed.Clone();
-        for (var round = 1 + random.Next(3); round > 0 && bytes.Length > 0; round--)
-        {
-            switch (random.Next(5))
-            {
-                case 0:
-                    var bit = random.Next(bytes.Length * 8);
-                    bytes[bit / 8] ^= (byte)(1 << (bit % 8));
-                    break;
-                case 1:
-                    bytes[random.Next(bytes.Length)] = (byte)random.Next(256);
-                    break;
-                case 2:
-                    bytes = bytes[..random.Next(bytes.Length)];
-                    break;
-                case 3 when bytes.Length > 2: // flags and counts, where the interesting branches are
-                    bytes[2 + random.Next(Math.Min(10, bytes.Length - 2))] = (byte)random.Next(256);
-                    break;
-                default: // EDNS payload size, version and flags (the last 8 bytes of the OPT record)
-                    if (bytes.Length > 8)
-                    {
-                        bytes[^(1 + random.Next(8))] = (byte)random.Next(256);
-                    }
-
-                    break;
-            }
-        }
-
-        return bytes;
     }
 }
