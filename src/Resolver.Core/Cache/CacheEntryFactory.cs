@@ -55,14 +55,14 @@ public static class CacheEntryFactory
         if (!AnswerChain.Mark(response, records[..scan.RecordCount], question[..questionLength], related))
         {
             // Records for other names: re-encoded without them (rare), and read again; a second pass that still finds some gives up.
-            return !scrubbed && WithoutUnrelated(response, related) is { } kept ? Create(key, kept, upstream, options, now, records, scrubbed: true) : null;
+            return !scrubbed && WithoutUnrelated(response, related.ToArray()) is { } kept ? Create(key, kept, upstream, options, now, records, scrubbed: true) : null;
         }
 
         if (scan.Edns.Present && scan.Edns.RecordOffset + scan.Edns.RecordLength != response.Length)
         {
             // OPT is not last (RFC 6891 allows it anywhere in the additional section): cutting it out in
             // place would break compression pointers behind it, so re-encode without it first.
-            return Create(key, WithoutOpt(response), upstream, options, now);
+            return WithoutOpt(response) is { } withoutOpt ? Create(key, withoutOpt, upstream, options, now) : null;
         }
 
         var scanned = records[..scan.RecordCount];
@@ -208,39 +208,36 @@ public static class CacheEntryFactory
     private static uint NegativeTtl(ReadOnlySpan<byte> response, ReadOnlySpan<ScannedRecord> records, CacheOptions options) =>
         TryNegativeTtl(response, records, out var negative) ? Math.Min(negative, (uint)options.MaxNegativeTtl.TotalSeconds) : 0;
 
+    /// <summary>The response without the answer records <paramref name="related"/> does not mark (answers come first, in order).</summary>
+    private static byte[]? WithoutUnrelated(ReadOnlySpan<byte> response, bool[] related) =>
+        Reencoded(response, message =>
+        {
+            var kept = message.Answers.Where((_, i) => related[i]).ToList();
+            message.Answers.Clear();
+            message.Answers.AddRange(kept);
+        });
+
+    /// <summary>The response without its OPT record (and the extended RCODE bits it carried).</summary>
+    private static byte[]? WithoutOpt(ReadOnlySpan<byte> response) =>
+        Reencoded(response, message =>
+        {
+            var code = message.ResponseCode;
+            message.Edns = null;
+            message.ResponseCode = (DnsResponseCode)((int)code & 0xF);
+        });
+
     /// <summary>
-    /// The response re-encoded without the answer records <paramref name="related"/> does not mark (answers come first, in
-    /// order); null when the full parser, stricter than the scan, refuses it (the answer is then unusable, as garbage is).
+    /// The response parsed, changed and written again; null when the full parser, stricter than the scan, refuses it
+    /// (the answer is then unusable, as garbage is).
     /// </summary>
-    private static byte[]? WithoutUnrelated(ReadOnlySpan<byte> response, ReadOnlySpan<bool> related)
+    private static byte[]? Reencoded(ReadOnlySpan<byte> response, Action<DnsMessage> change)
     {
         if (!DnsMessage.TryParse(response, out var message, out _))
         {
             return null;
         }
 
-        var kept = new List<DnsResourceRecord>(message.Answers.Count);
-        for (var i = 0; i < message.Answers.Count; i++)
-        {
-            if (related[i])
-            {
-                kept.Add(message.Answers[i]);
-            }
-        }
-
-        message.Answers.Clear();
-        message.Answers.AddRange(kept);
-        var buffer = new byte[response.Length];
-        message.TryWrite(buffer, out var written);
-        return buffer[..written];
-    }
-
-    private static byte[] WithoutOpt(ReadOnlySpan<byte> response)
-    {
-        var message = DnsMessage.Parse(response);
-        var code = message.ResponseCode;
-        message.Edns = null;
-        message.ResponseCode = (DnsResponseCode)((int)code & 0xF);
+        change(message);
         var buffer = new byte[response.Length];
         message.TryWrite(buffer, out var written);
         return buffer[..written];
