@@ -2,7 +2,10 @@ using Microsoft.Extensions.Options;
 
 namespace Resolver.Admin;
 
-/// <summary>Registers and maps the admin API: /api/v1 (bearer tokens), health, and the OpenAPI document.</summary>
+/// <summary>
+/// Registers and maps the admin API: /api/v1 (bearer tokens), health, and the OpenAPI document. Authentication and
+/// authorization run as middleware, before an endpoint reads its body.
+/// </summary>
 internal static class AdminApi
 {
     public static IServiceCollection AddAdminApi(this IServiceCollection services, IConfiguration configuration)
@@ -12,6 +15,7 @@ internal static class AdminApi
         services.AddSingleton<AdminTokens>();
         services.AddSingleton<FleetFlusher>();
         services.AddHttpClient(FleetFlusher.ClientName);
+        services.AddBearerAuthentication();
         services.AddProblemDetails();
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, AdminJson.Default));
         services.AddOpenApi();
@@ -23,12 +27,16 @@ internal static class AdminApi
         // Creates the token at start-up (and logs where), not at the first call.
         _ = app.Services.GetRequiredService<AdminTokens>();
         app.UseStatusCodePages();
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
         HealthEndpoints.Map(app);
-        var api = app.MapGroup("/api/v1");
+        var api = app.MapGroup("/api/v1").RequireAuthorization(BearerAuthentication.ReadPolicy);
         CacheEndpoints.Map(api);
         UpstreamEndpoints.Map(api);
         WatchEndpoints.Map(api);
-        app.MapOpenApi().AddEndpointFilter(new BearerTokenFilter(AdminRole.Read));
+        app.MapOpenApi().RequireAuthorization(BearerAuthentication.ReadPolicy);
         return app;
     }
 }

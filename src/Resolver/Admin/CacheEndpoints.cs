@@ -13,13 +13,11 @@ internal static partial class CacheEndpoints
     public static void Map(RouteGroupBuilder api)
     {
         api.MapPost("/cache/flush", FlushAsync)
-            .AddEndpointFilter(new BearerTokenFilter(AdminRole.Admin))
+            .RequireAuthorization(BearerAuthentication.AdminPolicy)
             .WithSummary("Flush an exact name (all types or one), a subtree, only negative or only stale entries, or everything; optionally on every peer of the fleet.");
         api.MapGet("/cache/stats", Stats)
-            .AddEndpointFilter(new BearerTokenFilter(AdminRole.Read))
             .WithSummary("Entries by kind, hit ratio, evictions and refusals, bytes held against Cache:MaxBytes.");
         api.MapGet("/cache/{name}", Inspect)
-            .AddEndpointFilter(new BearerTokenFilter(AdminRole.Read))
             .WithSummary("What the cache holds for a name: each type, its records, TTL left, negative or stale, which upstream answered, hits, and whether a watch holds it.");
     }
 
@@ -34,7 +32,7 @@ internal static partial class CacheEndpoints
         var result = cache.Flush(scope);
         holds.Prune(cache); // a hold whose last good answer was flushed is over
         metrics.Flushed(scope.Kind, result.Removed);
-        var caller = BearerTokenFilter.Caller(http);
+        var caller = AdminCaller.Of(http);
         var entries = result.Entries.Select(e => new FlushedEntryView(e.Key.ToName().ToString(), TypeText(e.Key), e.Kind.ToString())).ToList();
         LogFlush(loggers.CreateLogger("Resolver.Audit"), caller.Name, scope.ToString(), result.Removed, AuditList(entries, result.Truncated), request!.Fleet);
 

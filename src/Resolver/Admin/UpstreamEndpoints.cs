@@ -8,10 +8,9 @@ internal static partial class UpstreamEndpoints
     public static void Map(RouteGroupBuilder api)
     {
         api.MapGet("/upstreams", (UpstreamRegistry registry) => registry.All.Select(View).ToList())
-            .AddEndpointFilter(new BearerTokenFilter(AdminRole.Read))
             .WithSummary("Each upstream: state (up, down, drained), smoothed RTT, in flight, queries, failures, timeouts, last error, down since.");
         api.MapPost("/upstreams/drain", Drain)
-            .AddEndpointFilter(new BearerTokenFilter(AdminRole.Admin))
+            .RequireAuthorization(BearerAuthentication.AdminPolicy)
             .WithSummary("Take an upstream out of use by hand (drain: true), or put it back (drain: false).");
     }
 
@@ -29,7 +28,7 @@ internal static partial class UpstreamEndpoints
         }
 
         server.Drained = request.Drain;
-        LogDrain(loggers.CreateLogger("Resolver.Audit"), BearerTokenFilter.Caller(http).Name, server.Name, request.Drain);
+        LogDrain(loggers.CreateLogger("Resolver.Audit"), AdminCaller.Of(http).Name, server.Name, request.Drain);
         return Results.Ok(View(server));
     }
 

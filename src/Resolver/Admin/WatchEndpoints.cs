@@ -11,16 +11,15 @@ internal static partial class WatchEndpoints
     public static void Map(RouteGroupBuilder api)
     {
         api.MapGet("/watch", List)
-            .AddEndpointFilter(new BearerTokenFilter(AdminRole.Read))
             .WithSummary("The watched names (hold, subtree, probe interval) and the holds in progress: since when, which upstream answered what, until when.");
         api.MapPut("/watch/{name}", Set)
-            .AddEndpointFilter(new BearerTokenFilter(AdminRole.Admin))
+            .RequireAuthorization(BearerAuthentication.AdminPolicy)
             .WithSummary("Watch a name, or change its rule: a negative answer (or SERVFAIL) for it replaces a cached positive one only after it has lasted the hold.");
         api.MapDelete("/watch/{name}", Remove)
-            .AddEndpointFilter(new BearerTokenFilter(AdminRole.Admin))
+            .RequireAuthorization(BearerAuthentication.AdminPolicy)
             .WithSummary("Stop watching a name; its holds end, and the next negative answer is served.");
         api.MapPost("/watch/{name}/accept", Accept)
-            .AddEndpointFilter(new BearerTokenFilter(AdminRole.Admin))
+            .RequireAuthorization(BearerAuthentication.AdminPolicy)
             .WithSummary("End the holds on a name now: their negative answers are cached and served.");
     }
 
@@ -41,7 +40,7 @@ internal static partial class WatchEndpoints
         }
 
         watches.Set(rule);
-        LogWatch(loggers.CreateLogger("Resolver.Audit"), BearerTokenFilter.Caller(http).Name, rule.Name.ToString(), rule.Subtree, rule.Hold, rule.ProbeInterval);
+        LogWatch(loggers.CreateLogger("Resolver.Audit"), AdminCaller.Of(http).Name, rule.Name.ToString(), rule.Subtree, rule.Hold, rule.ProbeInterval);
         return Results.Ok(View(rule));
     }
 
@@ -58,7 +57,7 @@ internal static partial class WatchEndpoints
         }
 
         holds.EndUnwatched(watches);
-        LogUnwatch(loggers.CreateLogger("Resolver.Audit"), BearerTokenFilter.Caller(http).Name, removed.Name.ToString());
+        LogUnwatch(loggers.CreateLogger("Resolver.Audit"), AdminCaller.Of(http).Name, removed.Name.ToString());
         return Results.Ok(View(removed));
     }
 
@@ -75,7 +74,7 @@ internal static partial class WatchEndpoints
             return CacheEndpoints.NotFound($"No hold on '{parsed}'.");
         }
 
-        LogAccept(loggers.CreateLogger("Resolver.Audit"), BearerTokenFilter.Caller(http).Name, parsed.ToString(), string.Join(", ", accepted.Select(h => $"{h.Type} {h.Answer}")));
+        LogAccept(loggers.CreateLogger("Resolver.Audit"), AdminCaller.Of(http).Name, parsed.ToString(), string.Join(", ", accepted.Select(h => $"{h.Type} {h.Answer}")));
         return Results.Ok(new AcceptResponse(accepted));
     }
 
