@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 
 namespace Resolver.Admin;
@@ -8,6 +9,9 @@ namespace Resolver.Admin;
 /// </summary>
 internal static class AdminApi
 {
+    /// <summary>The largest request body the admin API reads (a flush or watch request is well under 1 KB).</summary>
+    public const long MaxRequestBodyBytes = 64 * 1024;
+
     public static IServiceCollection AddAdminApi(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<AdminOptions>().Bind(configuration.GetSection(AdminOptions.SectionName)).ValidateOnStart();
@@ -16,7 +20,15 @@ internal static class AdminApi
         services.AddSingleton<FleetFlusher>();
         services.AddHttpClient(FleetFlusher.ClientName);
         services.AddBearerAuthentication();
-        services.AddProblemDetails();
+        // The Kestrel server serves the admin API only, so its limit is the admin API's.
+        services.Configure<KestrelServerOptions>(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
+        services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
+        {
+            if (context.ProblemDetails.Status == StatusCodes.Status413PayloadTooLarge)
+            {
+                context.ProblemDetails.Detail ??= $"The request body is larger than the admin API accepts ({MaxRequestBodyBytes / 1024} KB); nothing was changed.";
+            }
+        });
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, AdminJson.Default));
         services.AddOpenApi();
         return services;

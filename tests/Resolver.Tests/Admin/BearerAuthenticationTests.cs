@@ -42,6 +42,19 @@ public sealed class BearerAuthenticationTests : IAsyncLifetime
         Assert.DoesNotContain(_app.Logs.Lines, l => l.Contains("drained=True", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData(UnknownToken)]
+    public async Task WithoutAValidToken_TheBodyIsNotRead_SoAnOversizedBodyIs401Not413(string? token)
+    {
+        var oversized = """{"all": true, "padding": "x"}""".Replace("x", new string('x', 100 * 1024), StringComparison.Ordinal);
+
+        var (status, body) = await _app.SendAsync(HttpMethod.Post, "/api/v1/cache/flush", token, oversized);
+
+        Assert.True(status == HttpStatusCode.Unauthorized, $"{status}: {body}");
+        Assert.Equal(1, _app.Cache.Count);
+    }
+
     [Fact]
     public async Task WithoutAValidToken_ABadBodyIs401Not400()
     {
