@@ -4,8 +4,8 @@ using Microsoft.Extensions.Options;
 namespace Resolver.Admin;
 
 /// <summary>
-/// Registers and maps the admin API: /api/v1 (bearer tokens), health, and the OpenAPI document. Authentication and
-/// authorization run as middleware, before an endpoint reads its body.
+/// Registers and maps the admin API: /api/v1 (bearer tokens), health, and the OpenAPI document. Authentication,
+/// the failed-authentication rate limit and authorization run as middleware, before an endpoint reads its body.
 /// </summary>
 internal static class AdminApi
 {
@@ -20,6 +20,7 @@ internal static class AdminApi
         services.AddSingleton<FleetFlusher>();
         services.AddHttpClient(FleetFlusher.ClientName);
         services.AddBearerAuthentication();
+        services.AddFailedAuthRateLimit();
         // The Kestrel server serves the admin API only, so its limit is the admin API's.
         services.Configure<KestrelServerOptions>(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
         services.AddProblemDetails(problems => problems.CustomizeProblemDetails = context =>
@@ -41,6 +42,7 @@ internal static class AdminApi
         app.UseStatusCodePages();
         app.UseRouting();
         app.UseAuthentication();
+        app.UseRateLimiter(); // after authentication, which tells who is anonymous; before authorization, which answers them 401
         app.UseAuthorization();
 
         HealthEndpoints.Map(app);

@@ -20,6 +20,15 @@ public sealed class AdminOptions
     /// <summary>How long a fleet flush waits for each peer.</summary>
     public TimeSpan FleetTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Requests without a valid token to an endpoint that needs one, per client address and <see cref="FailedAuthWindow"/>;
+    /// past it, such requests get 429 with Retry-After. Valid tokens and /healthz, /readyz, /metrics are never limited.
+    /// </summary>
+    public int FailedAuthLimit { get; set; } = 10;
+
+    /// <summary>The fixed window <see cref="FailedAuthLimit"/> counts in.</summary>
+    public TimeSpan FailedAuthWindow { get; set; } = TimeSpan.FromMinutes(1);
+
     public string ResolveTokenFile() =>
         TokenFile ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "resolver", "admin-token");
 }

@@ -6,6 +6,7 @@ namespace Resolver.Admin;
 internal sealed class AdminOptionsValidator : IValidateOptions<AdminOptions>
 {
     private const int MinTokenLength = 16;
+    private const int MaxFailedAuthLimit = 100_000;
 
     public ValidateOptionsResult Validate(string? name, AdminOptions options)
     {
@@ -46,6 +47,16 @@ internal sealed class AdminOptionsValidator : IValidateOptions<AdminOptions>
         if (options.FleetTimeout <= TimeSpan.Zero)
         {
             errors.Add($"Admin:FleetTimeout must be positive (was {options.FleetTimeout}).");
+        }
+
+        if (options.FailedAuthLimit is < 1 or > MaxFailedAuthLimit)
+        {
+            errors.Add($"Admin:FailedAuthLimit must be between 1 and {MaxFailedAuthLimit} (was {options.FailedAuthLimit}).");
+        }
+
+        if (options.FailedAuthWindow < TimeSpan.FromSeconds(1) || options.FailedAuthWindow > TimeSpan.FromDays(1))
+        {
+            errors.Add($"Admin:FailedAuthWindow must be between 00:00:01 and 1.00:00:00 (was {options.FailedAuthWindow}).");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

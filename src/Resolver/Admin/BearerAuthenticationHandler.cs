@@ -8,15 +8,16 @@ namespace Resolver.Admin;
 /// <summary>
 /// The "Bearer" scheme: "Authorization: Bearer &lt;token&gt;" looked up in <see cref="AdminTokens"/>; the principal carries the
 /// token's name and role. A challenge (an endpoint that needs a token, and none or an unknown one was sent) answers 401
-/// with what to send.
+/// with what to send, and logs the attempt with the client's address and the reason, never the token.
 /// </summary>
-internal sealed class BearerAuthenticationHandler(
+internal sealed partial class BearerAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory loggers, UrlEncoder encoder, AdminTokens tokens)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, loggers, encoder)
 {
     public const string SchemeName = "Bearer";
 
     private const string Prefix = SchemeName + " ";
+    private const string NoToken = "no token";
     private const string UnknownToken = "unknown token";
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
@@ -40,6 +41,10 @@ internal sealed class BearerAuthenticationHandler(
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
+        var result = await HandleAuthenticateOnceSafeAsync().ConfigureAwait(false);
+        var address = AdminCaller.ClientAddress(Context)?.ToString() ?? "unknown";
+        LogFailed(Logger, address, result.Failure?.Message ?? NoToken, Request.Method, Request.Path);
+
         Response.Headers.WWWAuthenticate = SchemeName;
         await Results.Problem(
                 statusCode: StatusCodes.Status401Unauthorized,
@@ -47,4 +52,7 @@ internal sealed class BearerAuthenticationHandler(
                 detail: "Send Authorization: Bearer <token> with a token from Admin:Tokens.")
             .ExecuteAsync(Context).ConfigureAwait(false);
     }
+
+    [LoggerMessage(EventId = 501, Level = LogLevel.Warning, Message = "Admin API authentication failed from {Client}: {Reason} ({Method} {Path})")]
+    private static partial void LogFailed(ILogger logger, string client, string reason, string method, string path);
 }

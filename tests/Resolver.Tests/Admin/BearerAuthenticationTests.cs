@@ -4,7 +4,7 @@ using Resolver.Tests.Testing;
 
 namespace Resolver.Tests.Admin;
 
-/// <summary>The Bearer scheme and the Read/Admin policies: 401 and 403 say what to do, and a request without a valid token is refused before its body is read.</summary>
+/// <summary>The Bearer scheme and the Read/Admin policies: 401 and 403 say what to do, failures are logged, and a request without a valid token is refused before its body is read.</summary>
 public sealed class BearerAuthenticationTests : IAsyncLifetime
 {
     private const string UnknownToken = "unknown-token-0123456789-abcdefghij";
@@ -20,7 +20,7 @@ public sealed class BearerAuthenticationTests : IAsyncLifetime
     public Task DisposeAsync() => _app.DisposeAsync().AsTask();
 
     [Fact]
-    public async Task NoToken_Is401_WithWwwAuthenticateAndWhatToSend()
+    public async Task NoToken_Is401_WithWwwAuthenticateAndWhatToSend_AndIsLogged()
     {
         using var request = _app.Request(HttpMethod.Get, "/api/v1/cache/stats", token: null);
         using var response = await _app.Http.SendAsync(request);
@@ -30,6 +30,17 @@ public sealed class BearerAuthenticationTests : IAsyncLifetime
         Assert.Equal("Bearer", Assert.Single(response.Headers.WwwAuthenticate).Scheme);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains("Send Authorization: Bearer <token>", body, StringComparison.Ordinal);
+        Assert.Contains(_app.Logs.Lines, l => l.Contains("authentication failed from 127.0.0.1: no token (GET /api/v1/cache/stats)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task UnknownToken_IsLoggedWithTheAddressAndTheReason_NeverTheToken()
+    {
+        var (status, _) = await _app.SendAsync(HttpMethod.Get, "/api/v1/watch", UnknownToken);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, status);
+        Assert.Contains(_app.Logs.Lines, l => l.Contains("authentication failed from 127.0.0.1: unknown token (GET /api/v1/watch)", StringComparison.Ordinal));
+        Assert.DoesNotContain(_app.Logs.Lines, l => l.Contains(UnknownToken, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -40,6 +51,17 @@ public sealed class BearerAuthenticationTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Forbidden, status);
         Assert.Contains("Token 'grafana' has the Read role; this call needs Admin.", body, StringComparison.Ordinal);
         Assert.DoesNotContain(_app.Logs.Lines, l => l.Contains("drained=True", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("/healthz")]
+    [InlineData("/metrics")]
+    public async Task AnonymousEndpoints_WithAnUnknownToken_AreServed_AndLogNoFailure(string path)
+    {
+        var (status, _) = await _app.SendAsync(HttpMethod.Get, path, UnknownToken);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.DoesNotContain(_app.Logs.Lines, l => l.Contains("authentication failed", StringComparison.Ordinal));
     }
 
     [Theory]
