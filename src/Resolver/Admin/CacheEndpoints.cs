@@ -34,7 +34,7 @@ internal static partial class CacheEndpoints
         metrics.Flushed(scope.Kind, result.Removed);
         var caller = AdminCaller.Of(http);
         var entries = result.Entries.Select(e => new FlushedEntryView(e.Key.ToName().ToString(), TypeText(e.Key), e.Kind.ToString())).ToList();
-        LogFlush(loggers.CreateLogger("Resolver.Audit"), caller.Name, scope.ToString(), result.Removed, AuditList(entries, result.Truncated), request!.Fleet);
+        LogFlush(loggers.CreateLogger("Resolver.Audit"), caller.Name, caller.Address, scope.ToString(), result.Removed, AuditList(entries, result.Truncated), request!.Fleet);
 
         var peers = request.Fleet ? await fleet.FlushAsync(request, http.RequestAborted).ConfigureAwait(false) : [];
         return Results.Ok(new FlushResponse(result.Removed, entries, result.Truncated, peers));
@@ -141,6 +141,6 @@ internal static partial class CacheEndpoints
     internal static IResult NotFound(string detail) =>
         Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: detail);
 
-    [LoggerMessage(EventId = 510, Level = LogLevel.Information, Message = "AUDIT flush by {Caller}: {Scope}; removed {Removed} [{Entries}]; fleet {Fleet}")]
-    private static partial void LogFlush(ILogger logger, string caller, string scope, int removed, string entries, bool fleet);
+    [LoggerMessage(EventId = 510, Level = LogLevel.Information, Message = "AUDIT flush by {Caller} from {Client}: {Scope}; removed {Removed} [{Entries}]; fleet {Fleet}")]
+    private static partial void LogFlush(ILogger logger, string caller, string client, string scope, int removed, string entries, bool fleet);
 }

@@ -28,7 +28,8 @@ internal static partial class UpstreamEndpoints
         }
 
         server.Drained = request.Drain;
-        LogDrain(loggers.CreateLogger("Resolver.Audit"), AdminCaller.Of(http).Name, server.Name, request.Drain);
+        var caller = AdminCaller.Of(http);
+        LogDrain(loggers.CreateLogger("Resolver.Audit"), caller.Name, caller.Address, server.Name, request.Drain);
         return Results.Ok(View(server));
     }
 
@@ -49,6 +50,6 @@ internal static partial class UpstreamEndpoints
         server.DownSince,
         server.DemotedUntil);
 
-    [LoggerMessage(EventId = 511, Level = LogLevel.Information, Message = "AUDIT upstream {Upstream} drained={Drained} by {Caller}")]
-    private static partial void LogDrain(ILogger logger, string caller, string upstream, bool drained);
+    [LoggerMessage(EventId = 511, Level = LogLevel.Information, Message = "AUDIT upstream {Upstream} drained={Drained} by {Caller} from {Client}")]
+    private static partial void LogDrain(ILogger logger, string caller, string client, string upstream, bool drained);
 }

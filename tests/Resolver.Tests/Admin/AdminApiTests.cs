@@ -171,7 +171,7 @@ public sealed class AdminApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, undrained);
         Assert.Equal(HttpStatusCode.OK, ready);
         Assert.Equal(HttpStatusCode.NotFound, unknown);
-        Assert.Contains(_app.Logs.Lines, l => l.Contains("AUDIT upstream 127.0.0.1:9/udp drained=True by ops", StringComparison.Ordinal));
+        Assert.Contains(_app.Logs.Lines, l => l.Contains("AUDIT upstream 127.0.0.1:9/udp drained=True by ops from 127.0.0.1", StringComparison.Ordinal));
     }
 
     [Fact]
