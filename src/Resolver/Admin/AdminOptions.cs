@@ -8,7 +8,10 @@ public sealed class AdminOptions
     /// <summary>Never public by default.</summary>
     public string Urls { get; set; } = "http://127.0.0.1:8053";
 
-    /// <summary>Bearer tokens with a role. When empty, one Admin token is generated into <see cref="TokenFile"/> at first start.</summary>
+    /// <summary>
+    /// Bearer tokens with a role. When empty, one Admin token is generated into <see cref="TokenFile"/> at first start.
+    /// Each can also come from the environment: <c>Admin__Tokens__0__Token=…</c>.
+    /// </summary>
     public List<AdminTokenOptions> Tokens { get; set; } = [];
 
     /// <summary>Where a generated token is kept (readable only by this user). Default: ~/.local/share/resolver/admin-token.</summary>
@@ -38,9 +41,16 @@ public sealed class AdminTokenOptions
     /// <summary>Who this is, for audit lines ("ops", "grafana").</summary>
     public string Name { get; set; } = string.Empty;
 
+    /// <summary>The token itself (at least 32 characters); or leave it empty and set <see cref="TokenFile"/>.</summary>
     public string Token { get; set; } = string.Empty;
 
+    /// <summary>A file holding the token: owned by the user the resolver runs as, mode 0600, at least 32 characters.</summary>
+    public string? TokenFile { get; set; }
+
     public AdminRole Role { get; set; } = AdminRole.Read;
+
+    /// <summary>True when the token is read from <see cref="TokenFile"/> rather than given inline.</summary>
+    internal bool HasTokenFile => !string.IsNullOrWhiteSpace(TokenFile);
 }
 
 public sealed class PeerOptions

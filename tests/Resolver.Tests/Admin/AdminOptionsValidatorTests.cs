@@ -5,6 +5,8 @@ namespace Resolver.Tests.Admin;
 /// <summary>Each bad Admin setting fails start-up with a message naming the key and the fix.</summary>
 public sealed class AdminOptionsValidatorTests
 {
+    private const string Token = "ops-token-0123456789-abcdefghijkl";
+
     private static IReadOnlyList<string> Failures(AdminOptions options)
     {
         var result = new AdminOptionsValidator().Validate(null, options);
@@ -19,6 +21,32 @@ public sealed class AdminOptionsValidatorTests
         Assert.Empty(Failures(options));
         Assert.Equal(10, options.FailedAuthLimit);
         Assert.Equal(TimeSpan.FromMinutes(1), options.FailedAuthWindow);
+    }
+
+    [Theory]
+    [InlineData("0123456789-0123456789-012345678", null, "Admin:Tokens:0:Token must be at least 32 characters (was 31)")]
+    [InlineData("", null, "Admin:Tokens:0:Token / Admin:Tokens:0:TokenFile: set one of them (the token, or a file holding it).")]
+    [InlineData(Token, "/run/secrets/resolver-token", "Admin:Tokens:0:Token / Admin:Tokens:0:TokenFile: set one of them, not both.")]
+    public void ABadTokenEntry_NamesTheKey(string token, string? tokenFile, string expected)
+    {
+        var options = new AdminOptions { Tokens = [new AdminTokenOptions { Name = "ops", Token = token, TokenFile = tokenFile }] };
+
+        Assert.StartsWith(expected, Assert.Single(Failures(options)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ATokenOf32Characters_OrATokenFile_IsValid()
+    {
+        var options = new AdminOptions
+        {
+            Tokens =
+            [
+                new AdminTokenOptions { Name = "ops", Token = new string('t', 32), Role = AdminRole.Admin },
+                new AdminTokenOptions { Name = "ci", TokenFile = "/run/secrets/resolver-token" },
+            ],
+        };
+
+        Assert.Empty(Failures(options));
     }
 
     [Theory]

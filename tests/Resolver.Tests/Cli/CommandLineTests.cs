@@ -16,8 +16,8 @@ namespace Resolver.Tests.Cli;
 /// <summary>The CLI verbs against a real resolver host (DNS and admin API on loopback, ephemeral ports).</summary>
 public sealed class CommandLineTests : IAsyncLifetime
 {
-    private const string AdminToken = "ops-token-0123456789";
-    private const string ReadToken = "read-token-0123456789";
+    private const string AdminToken = "ops-token-0123456789-abcdefghijkl";
+    private const string ReadToken = "read-token-0123456789-abcdefghijk";
 
     private readonly string _directory = Directory.CreateTempSubdirectory("resolver-cli-").FullName;
     private WebApplication _app = null!;
