@@ -20,6 +20,12 @@ public sealed class AdminOptions
     /// <summary>The other resolvers of the fleet; a flush with "fleet": true goes to each of them.</summary>
     public List<PeerOptions> Peers { get; set; } = [];
 
+    /// <summary>
+    /// Allows http:// peer URLs to hosts other than loopback. Off by default: a fleet flush sends the peer's Admin
+    /// token, which plain HTTP carries in clear across the network.
+    /// </summary>
+    public bool AllowInsecurePeers { get; set; }
+
     /// <summary>How long a fleet flush waits for each peer.</summary>
     public TimeSpan FleetTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -57,7 +63,7 @@ public sealed class PeerOptions
 {
     public string Name { get; set; } = string.Empty;
 
-    /// <summary>The peer's admin base URL, e.g. http://10.0.0.2:8053.</summary>
+    /// <summary>The peer's admin base URL, e.g. https://10.0.0.2:8443 (http:// only to loopback, unless <see cref="AdminOptions.AllowInsecurePeers"/>).</summary>
     public string Url { get; set; } = string.Empty;
 
     /// <summary>An Admin token of that peer.</summary>

@@ -20,7 +20,7 @@ internal sealed class AdminOptionsValidator : IValidateOptions<AdminOptions>
 
         for (var i = 0; i < options.Peers.Count; i++)
         {
-            ValidatePeer(options.Peers[i], $"Admin:Peers:{i}", errors);
+            ValidatePeer(options.Peers[i], $"Admin:Peers:{i}", options.AllowInsecurePeers, errors);
         }
 
         if (options.FleetTimeout <= TimeSpan.Zero)
@@ -61,11 +61,16 @@ internal sealed class AdminOptionsValidator : IValidateOptions<AdminOptions>
         }
     }
 
-    private static void ValidatePeer(PeerOptions peer, string key, List<string> errors)
+    private static void ValidatePeer(PeerOptions peer, string key, bool allowInsecure, List<string> errors)
     {
         if (!Uri.TryCreate(peer.Url, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
         {
             errors.Add($"{key}:Url: '{peer.Url}' is not an http(s) URL.");
+        }
+        else if (!allowInsecure && AdminUrl.IsClearTextBeyondLoopback(peer.Url))
+        {
+            errors.Add($"{key}:Url: '{peer.Url}' would send the peer's Admin token in clear across the network; use https:// " +
+                "(README, \"Running the admin API over HTTPS (fleets)\") or set Admin:AllowInsecurePeers to true.");
         }
 
         if (string.IsNullOrWhiteSpace(peer.Token))

@@ -12,8 +12,6 @@ internal sealed record AdminEndpoint(Uri BaseUrl, string Token)
     public const string UrlVariable = "RESOLVER_URL";
     public const string TokenVariable = "RESOLVER_TOKEN";
 
-    private static readonly string[] s_wildcardHosts = ["0.0.0.0", "[::]", "*", "+"];
-
     /// <param name="url">--url, or null.</param>
     /// <param name="token">--token, or null.</param>
     /// <param name="configPath">--config, or null for appsettings.json next to the executable.</param>
@@ -42,17 +40,10 @@ internal sealed record AdminEndpoint(Uri BaseUrl, string Token)
     internal static Uri ParseUrl(string urls, string source)
     {
         var first = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? string.Empty;
-        var hostStart = first.IndexOf("://", StringComparison.Ordinal);
-        if (hostStart >= 0)
+        if (AdminUrl.TryFindHost(first, out var hostStart, out var hostLength)
+            && AdminUrl.WildcardHosts.Contains(first.Substring(hostStart, hostLength), StringComparer.Ordinal))
         {
-            hostStart += 3;
-            var rest = first[hostStart..];
-            var hostLength = rest.StartsWith('[') ? rest.IndexOf(']', StringComparison.Ordinal) + 1 : rest.IndexOfAny([':', '/']);
-            var host = hostLength <= 0 ? rest : rest[..hostLength];
-            if (s_wildcardHosts.Contains(host, StringComparer.Ordinal))
-            {
-                first = string.Concat(first.AsSpan(0, hostStart), "127.0.0.1", rest.AsSpan(host.Length));
-            }
+            first = string.Concat(first.AsSpan(0, hostStart), "127.0.0.1", first.AsSpan(hostStart + hostLength));
         }
 
         if (!Uri.TryCreate(first, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))

@@ -13,6 +13,12 @@ public sealed class AdminOptionsValidatorTests
         return result.Failed ? [.. result.Failures!] : [];
     }
 
+    private static AdminOptions WithPeer(string url, bool allowInsecure = false) => new()
+    {
+        Peers = [new PeerOptions { Name = "web2", Url = url, Token = Token }],
+        AllowInsecurePeers = allowInsecure,
+    };
+
     [Fact]
     public void Defaults_AreValid_AndAsDocumented()
     {
@@ -21,6 +27,34 @@ public sealed class AdminOptionsValidatorTests
         Assert.Empty(Failures(options));
         Assert.Equal(10, options.FailedAuthLimit);
         Assert.Equal(TimeSpan.FromMinutes(1), options.FailedAuthWindow);
+        Assert.False(options.AllowInsecurePeers);
+    }
+
+    [Theory]
+    [InlineData("http://10.0.0.2:8053")]
+    [InlineData("http://resolver2.internal:8053")]
+    [InlineData("http://[2001:db8::2]:8053")]
+    [InlineData("HTTP://192.168.1.2:8053/")]
+    public void AnHttpPeerBeyondLoopback_IsRefused_NamingTheKeyAndTheFix(string url)
+    {
+        var failure = Assert.Single(Failures(WithPeer(url)));
+
+        Assert.StartsWith("Admin:Peers:0:Url: ", failure, StringComparison.Ordinal);
+        Assert.Contains("use https://", failure, StringComparison.Ordinal);
+        Assert.Contains("Admin:AllowInsecurePeers", failure, StringComparison.Ordinal);
+        Assert.Empty(Failures(WithPeer(url, allowInsecure: true)));
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:8053")]
+    [InlineData("http://127.0.0.2:8053")]
+    [InlineData("http://[::1]:8053")]
+    [InlineData("http://localhost:8053")]
+    [InlineData("https://10.0.0.2:8443")]
+    [InlineData("https://resolver2.internal:8443/")]
+    public void LoopbackOrHttpsPeers_AreAllowed(string url)
+    {
+        Assert.Empty(Failures(WithPeer(url)));
     }
 
     [Theory]
