@@ -37,8 +37,11 @@ internal static class AdminApi
 
     public static WebApplication MapAdminApi(this WebApplication app)
     {
-        // Creates the token at start-up (and logs where), not at the first call.
+        // Reads the token files (and creates the generated one) at start-up, not at the first call: a bad one stops start-up.
         _ = app.Services.GetRequiredService<AdminTokens>();
+        var admin = app.Services.GetRequiredService<IOptions<AdminOptions>>().Value;
+        ClearTextBindingCheck.Warn(app.Configuration, admin.Urls, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(AdminApi).FullName!));
+
         app.UseStatusCodePages();
         app.UseRouting();
         app.UseAuthentication();
