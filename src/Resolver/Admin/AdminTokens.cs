@@ -6,26 +6,53 @@ using Microsoft.Extensions.Options;
 namespace Resolver.Admin;
 
 /// <summary>
-/// The bearer tokens the admin API accepts. Tokens are compared as SHA-256 digests with
-/// <see cref="CryptographicOperations.FixedTimeEquals"/>, every token every time, so timing tells
-/// nothing. With none configured, one Admin token is generated into a file only this user can read.
+/// The bearer tokens the admin API accepts: inline (Admin:Tokens:N:Token), from files (Admin:Tokens:N:TokenFile), or,
+/// with none configured, one Admin token generated into a file only this user can read. Every token file is checked
+/// at start (<see cref="TokenFileCheck"/>); a bad one stops start-up. Tokens are compared as SHA-256 digests with
+/// <see cref="CryptographicOperations.FixedTimeEquals"/>, every token every time, so timing tells nothing.
 /// </summary>
 internal sealed partial class AdminTokens
 {
     private readonly (byte[] Digest, AdminIdentity Identity)[] _tokens;
 
+    /// <exception cref="OptionsValidationException">A token file is missing, not the resolver's own, readable by others or too short; or two entries share a token.</exception>
     public AdminTokens(IOptions<AdminOptions> options, ILogger<AdminTokens> logger)
     {
-        var configured = options.Value.Tokens;
-        if (configured.Count == 0)
+        var admin = options.Value;
+        var failures = new List<string>();
+        var loaded = new List<(string Token, AdminIdentity Identity)>();
+        if (admin.Tokens.Count == 0)
         {
-            var path = options.Value.ResolveTokenFile();
-            var token = LoadOrCreate(path, out var created);
+            var path = admin.ResolveTokenFile();
+            var created = CreateIfAbsent(path);
             LogGenerated(logger, path, created ? "generated" : "reused");
-            configured = [new AdminTokenOptions { Name = "generated", Token = token, Role = AdminRole.Admin }];
+            if (TokenFileCheck.Read(path, "Admin:TokenFile", failures) is { } generated)
+            {
+                loaded.Add((generated, new AdminIdentity("generated", AdminRole.Admin)));
+            }
         }
 
-        _tokens = [.. configured.Select(t => (Digest(t.Token), new AdminIdentity(t.Name, t.Role)))];
+        for (var i = 0; i < admin.Tokens.Count; i++)
+        {
+            var entry = admin.Tokens[i];
+            var token = entry.HasTokenFile ? TokenFileCheck.Read(entry.TokenFile!, $"Admin:Tokens:{i}:TokenFile", failures) : entry.Token;
+            if (token is not null)
+            {
+                loaded.Add((token, new AdminIdentity(entry.Name, entry.Role)));
+            }
+        }
+
+        if (loaded.DistinctBy(t => t.Token, StringComparer.Ordinal).Count() != loaded.Count)
+        {
+            failures.Add("Admin:Tokens: two entries share a token; give each caller its own.");
+        }
+
+        if (failures.Count > 0)
+        {
+            throw new OptionsValidationException(AdminOptions.SectionName, typeof(AdminOptions), failures);
+        }
+
+        _tokens = [.. loaded.Select(t => (Digest(t.Token), t.Identity))];
     }
 
     /// <summary>Finds who presents <paramref name="token"/>.</summary>
@@ -44,13 +71,12 @@ internal sealed partial class AdminTokens
         return identity is not null;
     }
 
-    /// <summary>Reads the token file, or creates it (mode 0600, its folder 0700) with 32 random bytes.</summary>
-    internal static string LoadOrCreate(string path, out bool created)
+    /// <summary>Creates the token file with 32 random bytes (mode 0600, its folder 0700) unless it exists; true when created.</summary>
+    internal static bool CreateIfAbsent(string path)
     {
         if (File.Exists(path))
         {
-            created = false;
-            return File.ReadAllText(path).Trim();
+            return false;
         }
 
         var directory = Path.GetDirectoryName(path)!;
@@ -78,8 +104,7 @@ internal sealed partial class AdminTokens
             writer.Write(token);
         }
 
-        created = true;
-        return token;
+        return true;
     }
 
     private static byte[] Digest(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));
@@ -88,5 +113,5 @@ internal sealed partial class AdminTokens
     private static partial void LogGenerated(ILogger logger, string path, string how);
 }
 
-/// <summary>Who made an admin call: the token's name and role.</summary>
+/// <summary>Who presents a token: its name and role.</summary>
 internal sealed record AdminIdentity(string Name, AdminRole Role);

@@ -13,13 +13,11 @@ internal static partial class CacheEndpoints
     public static void Map(RouteGroupBuilder api)
     {
         api.MapPost("/cache/flush", FlushAsync)
-            .AddEndpointFilter(new BearerTokenFilter(AdminRole.Admin))
+            .RequireAuthorization(BearerAuthentication.AdminPolicy)
             .WithSummary("Flush an exact name (all types or one), a subtree, only negative or only stale entries, or everything; optionally on every peer of the fleet.");
         api.MapGet("/cache/stats", Stats)
-            .AddEndpointFilter(new BearerTokenFilter(AdminRole.Read))
             .WithSummary("Entries by kind, hit ratio, evictions and refusals, bytes held against Cache:MaxBytes.");
         api.MapGet("/cache/{name}", Inspect)
-            .AddEndpointFilter(new BearerTokenFilter(AdminRole.Read))
             .WithSummary("What the cache holds for a name: each type, its records, TTL left, negative or stale, which upstream answered, hits, and whether a watch holds it.");
     }
 
@@ -34,9 +32,9 @@ internal static partial class CacheEndpoints
         var result = cache.Flush(scope);
         holds.Prune(cache); // a hold whose last good answer was flushed is over
         metrics.Flushed(scope.Kind, result.Removed);
-        var caller = BearerTokenFilter.Caller(http);
+        var caller = AdminCaller.Of(http);
         var entries = result.Entries.Select(e => new FlushedEntryView(e.Key.ToName().ToString(), TypeText(e.Key), e.Kind.ToString())).ToList();
-        LogFlush(loggers.CreateLogger("Resolver.Audit"), caller.Name, scope.ToString(), result.Removed, AuditList(entries, result.Truncated), request!.Fleet);
+        LogFlush(loggers.CreateLogger("Resolver.Audit"), caller.Name, caller.Address, scope.ToString(), result.Removed, AuditList(entries, result.Truncated), request!.Fleet);
 
         var peers = request.Fleet ? await fleet.FlushAsync(request, http.RequestAborted).ConfigureAwait(false) : [];
         return Results.Ok(new FlushResponse(result.Removed, entries, result.Truncated, peers));
@@ -143,6 +141,6 @@ internal static partial class CacheEndpoints
     internal static IResult NotFound(string detail) =>
         Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: detail);
 
-    [LoggerMessage(EventId = 510, Level = LogLevel.Information, Message = "AUDIT flush by {Caller}: {Scope}; removed {Removed} [{Entries}]; fleet {Fleet}")]
-    private static partial void LogFlush(ILogger logger, string caller, string scope, int removed, string entries, bool fleet);
+    [LoggerMessage(EventId = 510, Level = LogLevel.Information, Message = "AUDIT flush by {Caller} from {Client}: {Scope}; removed {Removed} [{Entries}]; fleet {Fleet}")]
+    private static partial void LogFlush(ILogger logger, string caller, string client, string scope, int removed, string entries, bool fleet);
 }

@@ -8,10 +8,9 @@ internal static partial class UpstreamEndpoints
     public static void Map(RouteGroupBuilder api)
     {
         api.MapGet("/upstreams", (UpstreamRegistry registry) => registry.All.Select(View).ToList())
-            .AddEndpointFilter(new BearerTokenFilter(AdminRole.Read))
             .WithSummary("Each upstream: state (up, down, drained), smoothed RTT, in flight, queries, failures, timeouts, last error, down since.");
         api.MapPost("/upstreams/drain", Drain)
-            .AddEndpointFilter(new BearerTokenFilter(AdminRole.Admin))
+            .RequireAuthorization(BearerAuthentication.AdminPolicy)
             .WithSummary("Take an upstream out of use by hand (drain: true), or put it back (drain: false).");
     }
 
@@ -29,7 +28,8 @@ internal static partial class UpstreamEndpoints
         }
 
         server.Drained = request.Drain;
-        LogDrain(loggers.CreateLogger("Resolver.Audit"), BearerTokenFilter.Caller(http).Name, server.Name, request.Drain);
+        var caller = AdminCaller.Of(http);
+        LogDrain(loggers.CreateLogger("Resolver.Audit"), caller.Name, caller.Address, server.Name, request.Drain);
         return Results.Ok(View(server));
     }
 
@@ -50,6 +50,6 @@ internal static partial class UpstreamEndpoints
         server.DownSince,
         server.DemotedUntil);
 
-    [LoggerMessage(EventId = 511, Level = LogLevel.Information, Message = "AUDIT upstream {Upstream} drained={Drained} by {Caller}")]
-    private static partial void LogDrain(ILogger logger, string caller, string upstream, bool drained);
+    [LoggerMessage(EventId = 511, Level = LogLevel.Information, Message = "AUDIT upstream {Upstream} drained={Drained} by {Caller} from {Client}")]
+    private static partial void LogDrain(ILogger logger, string caller, string client, string upstream, bool drained);
 }

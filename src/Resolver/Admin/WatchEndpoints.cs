@@ -11,16 +11,15 @@ internal static partial class WatchEndpoints
     public static void Map(RouteGroupBuilder api)
     {
         api.MapGet("/watch", List)
-            .AddEndpointFilter(new BearerTokenFilter(AdminRole.Read))
             .WithSummary("The watched names (hold, subtree, probe interval) and the holds in progress: since when, which upstream answered what, until when.");
         api.MapPut("/watch/{name}", Set)
-            .AddEndpointFilter(new BearerTokenFilter(AdminRole.Admin))
+            .RequireAuthorization(BearerAuthentication.AdminPolicy)
             .WithSummary("Watch a name, or change its rule: a negative answer (or SERVFAIL) for it replaces a cached positive one only after it has lasted the hold.");
         api.MapDelete("/watch/{name}", Remove)
-            .AddEndpointFilter(new BearerTokenFilter(AdminRole.Admin))
+            .RequireAuthorization(BearerAuthentication.AdminPolicy)
             .WithSummary("Stop watching a name; its holds end, and the next negative answer is served.");
         api.MapPost("/watch/{name}/accept", Accept)
-            .AddEndpointFilter(new BearerTokenFilter(AdminRole.Admin))
+            .RequireAuthorization(BearerAuthentication.AdminPolicy)
             .WithSummary("End the holds on a name now: their negative answers are cached and served.");
     }
 
@@ -41,7 +40,8 @@ internal static partial class WatchEndpoints
         }
 
         watches.Set(rule);
-        LogWatch(loggers.CreateLogger("Resolver.Audit"), BearerTokenFilter.Caller(http).Name, rule.Name.ToString(), rule.Subtree, rule.Hold, rule.ProbeInterval);
+        var caller = AdminCaller.Of(http);
+        LogWatch(loggers.CreateLogger("Resolver.Audit"), caller.Name, caller.Address, rule.Name.ToString(), rule.Subtree, rule.Hold, rule.ProbeInterval);
         return Results.Ok(View(rule));
     }
 
@@ -58,7 +58,8 @@ internal static partial class WatchEndpoints
         }
 
         holds.EndUnwatched(watches);
-        LogUnwatch(loggers.CreateLogger("Resolver.Audit"), BearerTokenFilter.Caller(http).Name, removed.Name.ToString());
+        var caller = AdminCaller.Of(http);
+        LogUnwatch(loggers.CreateLogger("Resolver.Audit"), caller.Name, caller.Address, removed.Name.ToString());
         return Results.Ok(View(removed));
     }
 
@@ -75,7 +76,8 @@ internal static partial class WatchEndpoints
             return CacheEndpoints.NotFound($"No hold on '{parsed}'.");
         }
 
-        LogAccept(loggers.CreateLogger("Resolver.Audit"), BearerTokenFilter.Caller(http).Name, parsed.ToString(), string.Join(", ", accepted.Select(h => $"{h.Type} {h.Answer}")));
+        var caller = AdminCaller.Of(http);
+        LogAccept(loggers.CreateLogger("Resolver.Audit"), caller.Name, caller.Address, parsed.ToString(), string.Join(", ", accepted.Select(h => $"{h.Type} {h.Answer}")));
         return Results.Ok(new AcceptResponse(accepted));
     }
 
@@ -84,12 +86,12 @@ internal static partial class WatchEndpoints
 
     private static WatchRuleView View(WatchRule rule) => new(rule.Name.ToString(), rule.Subtree, rule.Hold, rule.ProbeInterval);
 
-    [LoggerMessage(EventId = 512, Level = LogLevel.Information, Message = "AUDIT watch by {Caller}: {Name} subtree {Subtree}, hold {Hold}, probe interval {ProbeInterval}")]
-    private static partial void LogWatch(ILogger logger, string caller, string name, bool subtree, TimeSpan hold, TimeSpan? probeInterval);
+    [LoggerMessage(EventId = 512, Level = LogLevel.Information, Message = "AUDIT watch by {Caller} from {Client}: {Name} subtree {Subtree}, hold {Hold}, probe interval {ProbeInterval}")]
+    private static partial void LogWatch(ILogger logger, string caller, string client, string name, bool subtree, TimeSpan hold, TimeSpan? probeInterval);
 
-    [LoggerMessage(EventId = 513, Level = LogLevel.Information, Message = "AUDIT unwatch by {Caller}: {Name}")]
-    private static partial void LogUnwatch(ILogger logger, string caller, string name);
+    [LoggerMessage(EventId = 513, Level = LogLevel.Information, Message = "AUDIT unwatch by {Caller} from {Client}: {Name}")]
+    private static partial void LogUnwatch(ILogger logger, string caller, string client, string name);
 
-    [LoggerMessage(EventId = 514, Level = LogLevel.Information, Message = "AUDIT hold accepted by {Caller}: {Name} [{Holds}]")]
-    private static partial void LogAccept(ILogger logger, string caller, string name, string holds);
+    [LoggerMessage(EventId = 514, Level = LogLevel.Information, Message = "AUDIT hold accepted by {Caller} from {Client}: {Name} [{Holds}]")]
+    private static partial void LogAccept(ILogger logger, string caller, string client, string name, string holds);
 }

@@ -3,25 +3,36 @@ using Resolver.Admin;
 namespace Resolver.Cli;
 
 /// <summary>
-/// Where the admin API is and which bearer token to send: the --url/--token flags, else the
+/// Where the admin API is and which bearer token to send: --url, and --token or --token-file, else the
 /// RESOLVER_URL/RESOLVER_TOKEN environment variables, else the resolver's own configuration file
-/// (Admin:Urls, Admin:Tokens, or the generated token file).
+/// (Admin:Urls, Admin:Tokens with Token or TokenFile, or the generated token file).
 /// </summary>
 internal sealed record AdminEndpoint(Uri BaseUrl, string Token)
 {
     public const string UrlVariable = "RESOLVER_URL";
     public const string TokenVariable = "RESOLVER_TOKEN";
 
-    private static readonly string[] s_wildcardHosts = ["0.0.0.0", "[::]", "*", "+"];
-
     /// <param name="url">--url, or null.</param>
     /// <param name="token">--token, or null.</param>
+    /// <param name="tokenFile">--token-file, or null.</param>
     /// <param name="configPath">--config, or null for appsettings.json next to the executable.</param>
     /// <param name="needsAdmin">True for calls that change state (flush): a token with the Admin role is taken from the configuration.</param>
-    public static AdminEndpoint Resolve(string? url, string? token, string? configPath, bool needsAdmin)
+    public static AdminEndpoint Resolve(string? url, string? token, string? tokenFile, string? configPath, bool needsAdmin)
     {
+        token = NonEmpty(token);
+        tokenFile = NonEmpty(tokenFile);
+        if (token is not null && tokenFile is not null)
+        {
+            throw new CliException("Give --token or --token-file, not both.") { ExitCode = 2 };
+        }
+
+        if (tokenFile is not null)
+        {
+            token = ReadTokenFile(tokenFile, "--token-file");
+        }
+
         url = NonEmpty(url) ?? NonEmpty(Environment.GetEnvironmentVariable(UrlVariable));
-        token = NonEmpty(token) ?? NonEmpty(Environment.GetEnvironmentVariable(TokenVariable));
+        token ??= NonEmpty(Environment.GetEnvironmentVariable(TokenVariable));
         string source;
         if (url is null || token is null)
         {
@@ -42,17 +53,10 @@ internal sealed record AdminEndpoint(Uri BaseUrl, string Token)
     internal static Uri ParseUrl(string urls, string source)
     {
         var first = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? string.Empty;
-        var hostStart = first.IndexOf("://", StringComparison.Ordinal);
-        if (hostStart >= 0)
+        if (AdminUrl.TryFindHost(first, out var hostStart, out var hostLength)
+            && AdminUrl.WildcardHosts.Contains(first.Substring(hostStart, hostLength), StringComparer.Ordinal))
         {
-            hostStart += 3;
-            var rest = first[hostStart..];
-            var hostLength = rest.StartsWith('[') ? rest.IndexOf(']', StringComparison.Ordinal) + 1 : rest.IndexOfAny([':', '/']);
-            var host = hostLength <= 0 ? rest : rest[..hostLength];
-            if (s_wildcardHosts.Contains(host, StringComparer.Ordinal))
-            {
-                first = string.Concat(first.AsSpan(0, hostStart), "127.0.0.1", rest.AsSpan(host.Length));
-            }
+            first = string.Concat(first.AsSpan(0, hostStart), "127.0.0.1", first.AsSpan(hostStart + hostLength));
         }
 
         if (!Uri.TryCreate(first, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
@@ -68,26 +72,42 @@ internal sealed record AdminEndpoint(Uri BaseUrl, string Token)
     {
         if (settings.Tokens.Count > 0)
         {
-            var chosen = needsAdmin ? settings.Tokens.FirstOrDefault(t => t.Role == AdminRole.Admin) : settings.Tokens[0];
-            return chosen?.Token ?? throw new CliException(
-                $"No token with the Admin role in Admin:Tokens of {settings.Path}; pass --token or set {TokenVariable}.");
+            var index = needsAdmin ? settings.Tokens.ToList().FindIndex(t => t.Role == AdminRole.Admin) : 0;
+            if (index < 0)
+            {
+                throw new CliException($"No token with the Admin role in Admin:Tokens of {settings.Path}; pass --token-file or set {TokenVariable}.");
+            }
+
+            var chosen = settings.Tokens[index];
+            return chosen.HasTokenFile ? ReadTokenFile(chosen.TokenFile!, $"Admin:Tokens:{index}:TokenFile of {settings.Path}") : chosen.Token;
         }
 
         var file = settings.TokenFile;
+        if (!File.Exists(file))
+        {
+            throw new CliException(
+                $"No admin token: pass --token-file, set {TokenVariable}, or configure Admin:Tokens in {settings.Path} " +
+                $"(the generated token file {file} does not exist; the resolver writes it at first start).");
+        }
+
+        return ReadTokenFile(file, "the generated token file");
+    }
+
+    /// <summary>The token in <paramref name="path"/>, trimmed; <paramref name="source"/> says where the path came from.</summary>
+    private static string ReadTokenFile(string path, string source)
+    {
         try
         {
-            var token = File.ReadAllText(file).Trim();
-            return token.Length > 0 ? token : throw new CliException($"The admin token file {file} is empty.");
+            var token = File.ReadAllText(path).Trim();
+            return token.Length > 0 ? token : throw new CliException($"The token file {path} ({source}) is empty.");
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            throw new CliException(
-                $"No admin token: pass --token, set {TokenVariable}, or configure Admin:Tokens in {settings.Path} " +
-                $"(the generated token file {file} does not exist; the resolver writes it at first start).");
+            throw new CliException($"The token file {path} ({source}) does not exist.");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new CliException($"Cannot read the admin token file {file}: {e.Message}");
+            throw new CliException($"Cannot read the token file {path} ({source}): {e.Message}");
         }
     }
 

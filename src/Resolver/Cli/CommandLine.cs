@@ -51,14 +51,15 @@ internal static partial class CommandLine
 
         private readonly Option<bool> _json = new("--json") { Description = "Print the server's JSON answer as is (for scripts).", Recursive = true };
         private readonly Option<string?> _url = new("--url") { Description = $"The admin API base URL (default: ${AdminEndpoint.UrlVariable}, else Admin:Urls of the configuration).", Recursive = true };
-        private readonly Option<string?> _token = new("--token") { Description = $"A bearer token (default: ${AdminEndpoint.TokenVariable}, else Admin:Tokens or the generated token file).", Recursive = true };
+        private readonly Option<string?> _token = new("--token") { Description = $"A bearer token; other local users can see it (ps): prefer --token-file or ${AdminEndpoint.TokenVariable}.", Recursive = true };
+        private readonly Option<string?> _tokenFile = new("--token-file") { Description = $"A file holding the bearer token (default: ${AdminEndpoint.TokenVariable}, else Admin:Tokens or the generated token file).", Recursive = true };
         private readonly Option<string?> _config = new("--config") { Description = "The resolver's configuration file (default: appsettings.json next to the executable).", Recursive = true };
 
         public Verbs(TextWriter output, TextWriter error)
         {
             _output = output;
             _error = error;
-            Root = new RootCommand("Inspect and flush a running resolver through its admin API.") { _json, _url, _token, _config };
+            Root = new RootCommand("Inspect and flush a running resolver through its admin API.") { _json, _url, _token, _tokenFile, _config };
             Root.Subcommands.Add(Flush());
             Root.Subcommands.Add(Read("cache", "Show what the cache holds for a name: each type, its records, TTL left, stale or not, which upstream answered, hits."));
             Root.Subcommands.Add(Read("upstreams", "Show each upstream's health: state, smoothed RTT, in flight, queries, failures, timeouts."));
@@ -175,8 +176,17 @@ internal static partial class CommandLine
             }
         }
 
-        private AdminClient Client(ParseResult parse, bool needsAdmin) =>
-            new(AdminEndpoint.Resolve(parse.GetValue(_url), parse.GetValue(_token), parse.GetValue(_config), needsAdmin));
+        private AdminClient Client(ParseResult parse, bool needsAdmin)
+        {
+            var token = parse.GetValue(_token);
+            if (!string.IsNullOrWhiteSpace(token))
+            {
+                _error.WriteLine(
+                    $"warning: a token on the command line is visible to other local users (ps, /proc/<pid>/cmdline); set {AdminEndpoint.TokenVariable} or use --token-file PATH instead.");
+            }
+
+            return new AdminClient(AdminEndpoint.Resolve(parse.GetValue(_url), token, parse.GetValue(_tokenFile), parse.GetValue(_config), needsAdmin));
+        }
 
         /// <summary>Runs a verb; a <see cref="CliException"/> becomes one line on the error writer and its exit code.</summary>
         private async Task<int> GuardAsync(Func<Task<int>> verb)

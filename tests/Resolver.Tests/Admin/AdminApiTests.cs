@@ -43,6 +43,25 @@ public sealed class AdminApiTests : IAsyncLifetime
         }
     }
 
+    [Theory]
+    [InlineData(60 * 1024, HttpStatusCode.OK, 0)]
+    [InlineData(65 * 1024, HttpStatusCode.RequestEntityTooLarge, 1)]
+    public async Task RequestBodies_AreLimitedTo64KB_AndAnOversizedFlushChangesNothing(int size, HttpStatusCode expected, int left)
+    {
+        _app.Seed("www.example.com", DnsRecordType.A);
+        var json = """{"all": true, "padding": ""}""";
+        json = json.Insert(json.Length - 2, new string('x', size - json.Length));
+
+        var (status, body) = await _app.SendAsync(HttpMethod.Post, "/api/v1/cache/flush", json: json);
+
+        Assert.True(expected == status, $"{status}: {body}");
+        Assert.Equal(left, _app.Cache.Count);
+        if (expected == HttpStatusCode.RequestEntityTooLarge)
+        {
+            Assert.Contains("larger than the admin API accepts (64 KB); nothing was changed", body, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task Inspect_ShowsEachTypeWithRecordsTtlsUpstreamAndHits()
     {
@@ -152,7 +171,7 @@ public sealed class AdminApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, undrained);
         Assert.Equal(HttpStatusCode.OK, ready);
         Assert.Equal(HttpStatusCode.NotFound, unknown);
-        Assert.Contains(_app.Logs.Lines, l => l.Contains("AUDIT upstream 127.0.0.1:9/udp drained=True by ops", StringComparison.Ordinal));
+        Assert.Contains(_app.Logs.Lines, l => l.Contains("AUDIT upstream 127.0.0.1:9/udp drained=True by ops from 127.0.0.1", StringComparison.Ordinal));
     }
 
     [Fact]

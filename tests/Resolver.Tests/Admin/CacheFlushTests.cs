@@ -139,7 +139,7 @@ public sealed class CacheFlushTests : IAsyncLifetime
         Assert.Equal(8, await FlushAsync("""{"all": true}"""));
 
         Assert.Equal(0, _app.Cache.Count);
-        Assert.Contains(_app.Logs.Lines, l => l.Contains("AUDIT flush by ops: everything; removed 8", StringComparison.Ordinal));
+        Assert.Contains(_app.Logs.Lines, l => l.Contains("AUDIT flush by ops from 127.0.0.1: everything; removed 8", StringComparison.Ordinal));
         Assert.DoesNotContain(_app.Logs.Lines, l => l.Contains(TestApp.AdminToken, StringComparison.Ordinal));
     }
 

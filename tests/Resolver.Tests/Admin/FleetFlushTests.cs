@@ -42,6 +42,6 @@ public sealed class FleetFlushTests
         Assert.Equal(JsonValueKind.Null, peers["dead"].GetProperty("removed").ValueKind);
         Assert.False(string.IsNullOrEmpty(peers["dead"].GetProperty("error").GetString()));
         Assert.Equal(1, live.Cache.Count); // the positive entry survived there too
-        Assert.Contains(live.Logs.Lines, l => l.Contains("AUDIT flush by ops: www.gone.example.com., negative only; removed 1 [gone.example.com. *]; fleet False", StringComparison.Ordinal));
+        Assert.Contains(live.Logs.Lines, l => l.Contains("AUDIT flush by ops from 127.0.0.1: www.gone.example.com., negative only; removed 1 [gone.example.com. *]; fleet False", StringComparison.Ordinal));
     }
 }

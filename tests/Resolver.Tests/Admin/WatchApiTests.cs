@@ -57,8 +57,8 @@ public sealed class WatchApiTests : IAsyncLifetime
         Assert.Equal("00:30:00", names[1].GetProperty("hold").GetString());
         Assert.Equal(HttpStatusCode.OK, delete);
         Assert.Equal(HttpStatusCode.NotFound, again);
-        Assert.Contains(_app.Logs.Lines, l => l.Contains("AUDIT watch by ops: pay.example.com.", StringComparison.Ordinal));
-        Assert.Contains(_app.Logs.Lines, l => l.Contains("AUDIT unwatch by ops: pay.example.com.", StringComparison.Ordinal));
+        Assert.Contains(_app.Logs.Lines, l => l.Contains("AUDIT watch by ops from 127.0.0.1: pay.example.com.", StringComparison.Ordinal));
+        Assert.Contains(_app.Logs.Lines, l => l.Contains("AUDIT unwatch by ops from 127.0.0.1: pay.example.com.", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -103,7 +103,7 @@ public sealed class WatchApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, again);
         Assert.True(Holds.IsEmpty);
         Assert.False(_app.Cache.HoldsPositive(key)); // the last good answer is gone: the negative answer is what comes next
-        Assert.Contains(_app.Logs.Lines, l => l.Contains("AUDIT hold accepted by ops: api.example.com.", StringComparison.Ordinal));
+        Assert.Contains(_app.Logs.Lines, l => l.Contains("AUDIT hold accepted by ops from 127.0.0.1: api.example.com.", StringComparison.Ordinal));
     }
 
     [Fact]

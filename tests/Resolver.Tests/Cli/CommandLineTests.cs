@@ -16,8 +16,8 @@ namespace Resolver.Tests.Cli;
 /// <summary>The CLI verbs against a real resolver host (DNS and admin API on loopback, ephemeral ports).</summary>
 public sealed class CommandLineTests : IAsyncLifetime
 {
-    private const string AdminToken = "ops-token-0123456789";
-    private const string ReadToken = "read-token-0123456789";
+    private const string AdminToken = "ops-token-0123456789-abcdefghijkl";
+    private const string ReadToken = "read-token-0123456789-abcdefghijk";
 
     private readonly string _directory = Directory.CreateTempSubdirectory("resolver-cli-").FullName;
     private WebApplication _app = null!;
@@ -294,6 +294,64 @@ public sealed class CommandLineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TokenOnTheCommandLine_Works_ButWarnsThatOtherLocalUsersCanSeeIt()
+    {
+        var (code, output, error) = await RunWithoutEndpointAsync("stats", "--url", _url, "--token", ReadToken);
+
+        Assert.Equal(0, code);
+        Assert.Matches(@"(?m)^entries:\s+1$", output);
+        Assert.Equal(
+            "warning: a token on the command line is visible to other local users (ps, /proc/<pid>/cmdline); set RESOLVER_TOKEN or use --token-file PATH instead.",
+            error.Trim());
+    }
+
+    [Fact]
+    public async Task TokenFileOption_ReadsTheToken_WithoutAWarning()
+    {
+        var (code, output, error) = await RunWithoutEndpointAsync("flush", "www.example.com", "--url", _url, "--token-file", TokenFile(AdminToken));
+
+        Assert.Equal(0, code);
+        Assert.Equal(string.Empty, error);
+        Assert.StartsWith("Removed 1 entry:", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TokenFileOption_MissingFile_NamesIt()
+    {
+        var absent = Path.Combine(_directory, "no-such-token");
+
+        var (code, _, error) = await RunWithoutEndpointAsync("stats", "--url", _url, "--token-file", absent);
+
+        Assert.Equal(1, code);
+        Assert.Equal($"error: The token file {absent} (--token-file) does not exist.", error.Trim());
+        Assert.Equal(1, Cache.Count);
+    }
+
+    [Fact]
+    public async Task TokenAndTokenFile_Together_AreAUsageError()
+    {
+        var (code, _, error) = await RunWithoutEndpointAsync("stats", "--url", _url, "--token", AdminToken, "--token-file", TokenFile(AdminToken));
+
+        Assert.Equal(2, code);
+        Assert.Contains("Give --token or --token-file, not both.", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ATokenEntryWithATokenFile_InTheConfig_IsReadFromThatFile()
+    {
+        var path = Path.Combine(_directory, "client.json");
+        await File.WriteAllTextAsync(path, $$"""
+            { "Admin": { "Urls": "{{_url}}", "Tokens": [ { "Name": "grafana", "Token": "{{ReadToken}}", "Role": "Read" }, { "Name": "ops", "TokenFile": "{{TokenFile(AdminToken)}}", "Role": "Admin" } ] } }
+            """);
+
+        var (code, output, error) = await RunWithoutEndpointAsync("flush", "--all", "--config", path);
+
+        Assert.Equal(0, code);
+        Assert.Equal(string.Empty, error);
+        Assert.StartsWith("Removed 1 entry:", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task MissingConfigFile_IsAnError()
     {
         var (code, _, error) = await RunWithoutEndpointAsync("stats", "--config", Path.Combine(_directory, "nope.json"));
@@ -341,8 +399,16 @@ public sealed class CommandLineTests : IAsyncLifetime
 
     private Task<(int Code, string Output, string Error)> RunAsync(params string[] args) => RunAsync(args, AdminToken);
 
+    /// <summary>Runs against the test server with <paramref name="token"/> passed the recommended way, in a file.</summary>
     private Task<(int Code, string Output, string Error)> RunAsync(string[] args, string token) =>
-        RunWithoutEndpointAsync([.. args, "--url", _url, "--token", token]);
+        RunWithoutEndpointAsync([.. args, "--url", _url, "--token-file", TokenFile(token)]);
+
+    private string TokenFile(string token)
+    {
+        var path = Path.Combine(_directory, $"token-{token}");
+        File.WriteAllText(path, token + "\n");
+        return path;
+    }
 
     private static async Task<(int Code, string Output, string Error)> RunWithoutEndpointAsync(params string[] args)
     {

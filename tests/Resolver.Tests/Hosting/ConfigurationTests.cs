@@ -127,7 +127,9 @@ public sealed class ConfigurationTests : IDisposable
         Assert.Equal(2, services.GetRequiredService<IOptions<Resolver.Core.Upstreams.UpstreamOptions>>().Value.Servers.Count);
         var cache = services.GetRequiredService<IOptions<CacheOptions>>().Value;
         Assert.Equal(TimeSpan.FromMinutes(5), cache.SnapshotInterval);
-        var tokenFile = services.GetRequiredService<IOptions<Resolver.Admin.AdminOptions>>().Value.ResolveTokenFile();
+        var admin = services.GetRequiredService<IOptions<Resolver.Admin.AdminOptions>>().Value;
+        Assert.Equal((10, TimeSpan.FromMinutes(1), false), (admin.FailedAuthLimit, admin.FailedAuthWindow, admin.AllowInsecurePeers));
+        var tokenFile = admin.ResolveTokenFile();
         Assert.Equal(Path.Combine(Path.GetDirectoryName(tokenFile)!, "cache.snapshot"), cache.SnapshotPath); // "SnapshotPath": null is the default
     }
 

@@ -19,8 +19,8 @@ namespace Resolver.Tests.Testing;
 /// </summary>
 internal sealed class TestApp : IAsyncDisposable
 {
-    public const string AdminToken = "ops-token-0123456789";
-    public const string ReadToken = "read-token-0123456789";
+    public const string AdminToken = "ops-token-0123456789-abcdefghijkl";
+    public const string ReadToken = "read-token-0123456789-abcdefghijk";
 
     private readonly string _directory;
 
@@ -50,31 +50,48 @@ internal sealed class TestApp : IAsyncDisposable
     public static async Task<TestApp> StartAsync(string? admin = null, string upstreams = """{ "Servers": [ { "Address": "127.0.0.1:9" } ] }""", string? extraSections = null)
     {
         var directory = Directory.CreateTempSubdirectory("resolver-app-").FullName;
+        var path = WriteConfig(directory, admin, upstreams, extraSections);
+        var logs = new LogCollector();
+        var time = new ManualTimeProvider();
+        var app = Build(path, logs, time);
+        await app.StartAsync();
+        return new TestApp(app, directory, logs, time);
+    }
+
+    /// <summary>
+    /// Writes appsettings.json into <paramref name="directory"/>: DNS on 127.0.0.1:0, the admin API on
+    /// <paramref name="urls"/>, the Admin section's other keys from <paramref name="admin"/>; returns its path.
+    /// </summary>
+    public static string WriteConfig(
+        string directory, string? admin = null, string upstreams = """{ "Servers": [ { "Address": "127.0.0.1:9" } ] }""", string? extraSections = null, string urls = "http://127.0.0.1:0")
+    {
         admin ??= $$"""
             "Tokens": [ { "Name": "ops", "Token": "{{AdminToken}}", "Role": "Admin" }, { "Name": "grafana", "Token": "{{ReadToken}}", "Role": "Read" } ]
             """;
         var path = Path.Combine(directory, "appsettings.json");
-        await File.WriteAllTextAsync(path, $$"""
+        File.WriteAllText(path, $$"""
             {
               "Dns": { "Listen": [ "127.0.0.1:0" ] },
               "Upstreams": {{upstreams}},
-              "Admin": { "Urls": "http://127.0.0.1:0", {{admin}} },
+              "Admin": { "Urls": "{{urls}}", {{admin}} },
               {{(extraSections is null ? string.Empty : extraSections + ",")}}
               "Logging": { "LogLevel": { "Default": "Information" } }
             }
             """);
-        var logs = new LogCollector();
-        var time = new ManualTimeProvider();
+        return path;
+    }
+
+    /// <summary>Builds (does not start) the resolver for the configuration at <paramref name="path"/>, logging into <paramref name="logs"/>.</summary>
+    public static WebApplication Build(string path, LogCollector logs, ManualTimeProvider? time = null)
+    {
         // Its own snapshot file: the default (beside the admin token file in the home directory) would be
         // shared by every test and by a resolver running on this machine.
-        var snapshot = Path.Combine(directory, "cache.snapshot");
-        var app = ResolverHost.Build(["--config", path, "--Cache:SnapshotPath", snapshot], path, services =>
+        var snapshot = Path.Combine(Path.GetDirectoryName(path)!, "cache.snapshot");
+        return ResolverHost.Build(["--config", path, "--Cache:SnapshotPath", snapshot], path, services =>
         {
-            services.AddSingleton<TimeProvider>(time);
+            services.AddSingleton<TimeProvider>(time ?? new ManualTimeProvider());
             services.AddSingleton<ILoggerProvider>(logs);
         });
-        await app.StartAsync();
-        return new TestApp(app, directory, logs, time);
     }
 
     /// <summary>Puts an answer for <paramref name="name"/> in the cache, as if an upstream had sent it.</summary>
