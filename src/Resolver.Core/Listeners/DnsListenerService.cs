@@ -31,6 +31,7 @@ public sealed partial class DnsListenerService : IHostedService, IDisposable
     private readonly CancellationTokenSource _stopping = new(); // cancelled once the queries in flight are answered, or the grace ran out
 
     private static readonly TimeSpan DrainCheck = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan LoopExit = TimeSpan.FromSeconds(1); // past a polled loop's wait (UdpListener.StopCheck)
 
     // Linux values of SOL_SOCKET and SO_REUSEPORT (asm-generic/socket.h).
     private const int SolSocket = 1;
@@ -108,6 +109,10 @@ public sealed partial class DnsListenerService : IHostedService, IDisposable
         var drained = await DrainAsync(_options.ShutdownGrace, cancellationToken).ConfigureAwait(false);
         LogStopped(_logger, drained ? "every query in flight was answered" : $"queries still in flight after {_options.ShutdownGrace} were cut off (Dns:ShutdownGrace)");
         await _stopping.CancelAsync().ConfigureAwait(false);
+
+        // A polled loop sees the token within its wait and sends what its last turn holds first; a loop blocked in a
+        // receive call (no poll loop on this system) ends only when its socket closes.
+        await Task.WhenAny(Task.WhenAll(_udpLoops), Task.Delay(LoopExit, CancellationToken.None)).ConfigureAwait(false);
         foreach (var socket in _sockets)
         {
             socket.Dispose();
