@@ -73,28 +73,12 @@ internal sealed class ClientRateLimiter
     /// <summary>The options with their networks parsed (validated at start and before a reload is taken).</summary>
     private sealed class Settings(RateLimitOptions options)
     {
-        private readonly IPNetwork[] _exempt = [.. (options.ExemptNetworks.Count > 0 ? options.ExemptNetworks : RateLimitOptions.DefaultExemptNetworks).Select(n => IPNetwork.Parse(n))];
+        private readonly NetworkList _exempt = new(options.ExemptNetworks.Count > 0 ? options.ExemptNetworks : RateLimitOptions.DefaultExemptNetworks);
 
         public RateLimitOptions Options { get; } = options;
 
         public int Limit { get; } = options.ResponsesPerSecond;
 
-        public bool IsExempt(IPAddress client)
-        {
-            if (client.IsIPv4MappedToIPv6)
-            {
-                client = client.MapToIPv4();
-            }
-
-            foreach (var network in _exempt)
-            {
-                if (network.Contains(client))
-                {
-                    return true;
-                }
-            }
-
-            return false;
-        }
+        public bool IsExempt(IPAddress client) => _exempt.Contains(client);
     }
 }

@@ -48,25 +48,7 @@ public sealed class TcpConnectionTests : IAsyncLifetime
         await _harness.AskAsync("big.test.", DnsRecordType.TXT); // a 1.2 KB answer, cached
         var options = new DnsServerOptions { Listen = ["127.0.0.1:0"], TcpWriteTimeout = TimeSpan.FromSeconds(1), TcpIdleTimeout = TimeSpan.FromSeconds(30) };
         await using var listening = await Listening.StartAsync(_harness, options);
-        using var greedy = new TcpClient(new IPEndPoint(IPAddress.Parse("127.0.0.2"), 0)) { ReceiveBufferSize = 4096 };
-        await greedy.ConnectAsync(listening.EndPoint);
-
-        // Pipelines queries and never reads: the answers fill both kernel buffers, then the resolver stops reading.
-        var query = ResolverHarness.Query("big.test.", DnsRecordType.TXT);
-        var flood = Task.Run(async () =>
-        {
-            try
-            {
-                for (var i = 0; i < 50_000; i++)
-                {
-                    await Listening.WriteFrameAsync(greedy.GetStream(), query);
-                }
-            }
-            catch (IOException)
-            {
-                // closed by the resolver
-            }
-        });
+        var (greedy, flood) = await FloodWithoutReadingAsync(listening);
 
         await WaitUntilAsync(() => listening.Service.TcpConnections == 1);
         using var normal = await ConnectAsync(listening, "127.0.0.3");
@@ -77,6 +59,7 @@ public sealed class TcpConnectionTests : IAsyncLifetime
         await WaitUntilAsync(() => listening.Service.TcpConnections == 0, TimeSpan.FromSeconds(20));
         Assert.Equal(DnsResponseCode.NoError, answer.ResponseCode);
         await flood.WaitAsync(TimeSpan.FromSeconds(20));
+        greedy.Dispose();
     }
 
     [Fact]
@@ -115,27 +98,13 @@ public sealed class TcpConnectionTests : IAsyncLifetime
         await _harness.AskAsync("big.test.", DnsRecordType.TXT);
         var options = new DnsServerOptions { Listen = ["127.0.0.1:0"], TcpWriteTimeout = TimeSpan.FromSeconds(30), TcpIdleTimeout = TimeSpan.FromSeconds(1) };
         await using var listening = await Listening.StartAsync(_harness, options);
-        using var greedy = new TcpClient(new IPEndPoint(IPAddress.Parse("127.0.0.2"), 0)) { ReceiveBufferSize = 4096 };
-        await greedy.ConnectAsync(listening.EndPoint);
-        var query = ResolverHarness.Query("big.test.", DnsRecordType.TXT);
-        var flood = Task.Run(async () =>
-        {
-            try
-            {
-                for (var i = 0; i < 50_000; i++)
-                {
-                    await Listening.WriteFrameAsync(greedy.GetStream(), query);
-                }
-            }
-            catch (IOException)
-            {
-            }
-        });
+        var (greedy, flood) = await FloodWithoutReadingAsync(listening);
 
         // The write timeout is far off: it is the idle check that sees answers waiting on a peer that does not read.
         await WaitUntilAsync(() => listening.Service.TcpConnections == 1);
         await WaitUntilAsync(() => listening.Service.TcpConnections == 0, TimeSpan.FromSeconds(15));
         await flood.WaitAsync(TimeSpan.FromSeconds(15));
+        greedy.Dispose();
     }
 
     [Fact]
@@ -161,6 +130,32 @@ public sealed class TcpConnectionTests : IAsyncLifetime
         var more = new byte[2];
         using var quiet = new CancellationTokenSource(TimeSpan.FromSeconds(3));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await tcp.GetStream().ReadExactlyAsync(more, quiet.Token)); // slow2 never answered
+    }
+
+    /// <summary>
+    /// A client on 127.0.0.2 that pipelines queries for a 1.2 KB answer and never reads: the answers fill both kernel
+    /// buffers, then the resolver stops reading. The flood ends when the resolver closes the connection.
+    /// </summary>
+    private static async Task<(TcpClient Client, Task Flood)> FloodWithoutReadingAsync(Listening listening)
+    {
+        var client = new TcpClient(new IPEndPoint(IPAddress.Parse("127.0.0.2"), 0)) { ReceiveBufferSize = 4096 };
+        await client.ConnectAsync(listening.EndPoint);
+        var query = ResolverHarness.Query("big.test.", DnsRecordType.TXT);
+        var flood = Task.Run(async () =>
+        {
+            try
+            {
+                for (var i = 0; i < 50_000; i++)
+                {
+                    await Listening.WriteFrameAsync(client.GetStream(), query);
+                }
+            }
+            catch (IOException)
+            {
+                // closed by the resolver
+            }
+        });
+        return (client, flood);
     }
 
     private static async Task<TcpClient> ConnectAsync(Listening listening, string from)
