@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -115,15 +116,12 @@ public sealed partial class QueryProcessor
             return new(ResponseWriter.WriteError(span, scan, code, output.Span, advertised));
         }
 
-        if (options.LogQueries)
-        {
-            LogQuery(_logger, client, transport, DnsName.FromWire(name[..scan.NameLength]), scan.Type);
-        }
+        var asked = new Asked(client, transport, options.LogQueries ? Stopwatch.GetTimestamp() : 0);
 
         var local = _local.TryAnswer(name[..scan.NameLength], scan.Type);
         if (local is not null)
         {
-            return new(Answered(transport, scan.Type, output.Span, WriteLocal(local, name[..scan.NameLength], scan, output.Span, limit, advertised)));
+            return new(Answered(asked, span, scan, output.Span, WriteLocal(local, name[..scan.NameLength], scan, output.Span, limit, advertised), "local"));
         }
 
         var flags = (scan.Edns.DnssecOk ? CacheFlags.DnssecOk : 0) | (scan.Header.CheckingDisabled ? CacheFlags.CheckingDisabled : 0);
@@ -135,7 +133,7 @@ public sealed partial class QueryProcessor
             entry.RecordHit();
             _metrics.CacheHit(entry);
             MaybePrefetch(key, entry);
-            return new(Answered(transport, scan.Type, output.Span, Answer(entry, span, scan, output.Span, limit, advertised, staleTtl: null)));
+            return new(Answered(asked, span, scan, output.Span, Answer(entry, span, scan, output.Span, limit, advertised, staleTtl: null), "cache"));
         }
 
         if (!allowUpstream)
@@ -146,7 +144,7 @@ public sealed partial class QueryProcessor
 
         _metrics.CacheMiss();
         var stale = lookup.State == CacheLookupState.Stale && _cache.Options.ServeStale ? lookup.Entry : null;
-        return ResolveAsync(query, output, scan, key.ToStable(), stale, limit, advertised, transport);
+        return ResolveAsync(query, output, scan, key.ToStable(), stale, limit, advertised, asked);
     }
 
     /// <summary>
@@ -167,16 +165,27 @@ public sealed partial class QueryProcessor
 
     private DnsResponseCode? Screen(IPAddress client, in QueryScan scan) => Screen(_access.IsAllowed(client), scan);
 
-    /// <summary>Counts an answer by the RCODE it carries; 0 bytes is a drop.</summary>
-    private int Answered(DnsTransport transport, DnsRecordType type, ReadOnlySpan<byte> output, int length)
+    /// <summary>
+    /// Counts an answer by the RCODE it carries (0 bytes is a drop) and, with Dns:LogQueries, logs it: where it came
+    /// from (<paramref name="source"/>: local, cache, stale or upstream, and which upstream) and how long it took.
+    /// </summary>
+    private int Answered(in Asked asked, ReadOnlySpan<byte> query, in QueryScan scan, ReadOnlySpan<byte> output, int length, string source, string? upstream = null)
     {
-        if (length >= DnsHeader.Size)
+        var rcode = length >= DnsHeader.Size ? output[3] & 0xF : -1;
+        if (rcode >= 0)
         {
-            _metrics.QueryAnswered(transport, type, output[3] & 0xF);
+            _metrics.QueryAnswered(asked.Transport, scan.Type, rcode);
         }
         else
         {
             _metrics.QueryDropped("unanswerable");
+        }
+
+        if (asked.LoggedSince != 0)
+        {
+            LogAnswered(
+                _logger, asked.Client, asked.Transport, DnsName.FromWire(query[DnsHeader.Size..(scan.QuestionEnd - 4)]), scan.Type,
+                rcode < 0 ? "none" : ((DnsResponseCode)rcode).ToString().ToUpperInvariant(), source, upstream ?? "-", Stopwatch.GetElapsedTime(asked.LoggedSince).TotalMilliseconds);
         }
 
         return length;
@@ -188,7 +197,7 @@ public sealed partial class QueryProcessor
     /// refresh goes on and updates the cache), or when it fails. Otherwise SERVFAIL, remembered briefly.
     /// </summary>
     private async ValueTask<int> ResolveAsync(
-        ReadOnlyMemory<byte> query, Memory<byte> output, QueryScan scan, CacheKey key, CacheEntry? stale, int limit, ushort advertised, DnsTransport transport)
+        ReadOnlyMemory<byte> query, Memory<byte> output, QueryScan scan, CacheKey key, CacheEntry? stale, int limit, ushort advertised, Asked asked)
     {
         var options = _cache.Options;
         var notYet = stale is null ? null
@@ -197,7 +206,7 @@ public sealed partial class QueryProcessor
             : null;
         if (notYet is not null)
         {
-            return Answered(transport, scan.Type, output.Span, AnswerStale(stale!, key, notYet, query.Span, scan, output.Span, limit, advertised));
+            return Answered(asked, query.Span, scan, output.Span, AnswerStale(stale!, key, notYet, query.Span, scan, output.Span, limit, advertised), "stale");
         }
 
         var fetch = _inFlight.GetOrStart(key, _fetch);
@@ -207,7 +216,7 @@ public sealed partial class QueryProcessor
             var timeout = Task.Delay(options.StaleAnswerTimeout, _cache.Time, timer.Token);
             if (await Task.WhenAny(fetch, timeout).ConfigureAwait(false) != fetch)
             {
-                return Answered(transport, scan.Type, output.Span, AnswerStale(stale, key, "the refresh is slow", query.Span, scan, output.Span, limit, advertised));
+                return Answered(asked, query.Span, scan, output.Span, AnswerStale(stale, key, "the refresh is slow", query.Span, scan, output.Span, limit, advertised), "stale");
             }
 
 #pragma warning disable CA1849 // in place: CancelAsync would move the rest of the query to a thread-pool worker
@@ -216,13 +225,15 @@ public sealed partial class QueryProcessor
         }
 
         var fetched = await fetch.ConfigureAwait(false);
-        return Answered(transport, scan.Type, output.Span, AnswerFetched(fetched, query.Span, scan, key, stale, output.Span, limit, advertised));
+        var length = AnswerFetched(fetched, query.Span, scan, key, stale, output.Span, limit, advertised, out var servedStale);
+        return Answered(asked, query.Span, scan, output.Span, length, servedStale ? "stale" : "upstream", fetched.Server?.Name);
     }
 
     /// <summary>The fetch's answer; if every upstream failed, a stale answer when allowed, else SERVFAIL (remembered briefly).</summary>
     private int AnswerFetched(
-        UpstreamResult<CacheEntry> fetched, ReadOnlySpan<byte> query, in QueryScan scan, CacheKey key, CacheEntry? stale, Span<byte> output, int limit, ushort advertised)
+        UpstreamResult<CacheEntry> fetched, ReadOnlySpan<byte> query, in QueryScan scan, CacheKey key, CacheEntry? stale, Span<byte> output, int limit, ushort advertised, out bool servedStale)
     {
+        servedStale = false;
         if (fetched.Answer is not null)
         {
             return Answer(fetched.Answer, query, scan, output, limit, advertised, staleTtl: null);
@@ -232,6 +243,7 @@ public sealed partial class QueryProcessor
         stale ??= options.ServeStale ? _cache.FindStale(key) : null;
         if (stale is not null)
         {
+            servedStale = true;
             return AnswerStale(stale, key, fetched.Error ?? fetched.Outcome.ToString(), query, scan, output, limit, advertised);
         }
 
@@ -367,8 +379,12 @@ public sealed partial class QueryProcessor
     [LoggerMessage(EventId = 300, Level = LogLevel.Debug, Message = "Malformed query from {Client}: {Error}")]
     private static partial void LogMalformed(ILogger logger, IPAddress client, DnsParseError error);
 
-    [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "Query from {Client} over {Transport}: {Name} {Type}")]
-    private static partial void LogQuery(ILogger logger, IPAddress client, DnsTransport transport, DnsName name, DnsRecordType type);
+    [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "Query from {Client} over {Transport}: {Name} {Type} answered {Rcode} from {Source} (upstream {Upstream}) in {ElapsedMs:F2} ms")]
+    private static partial void LogAnswered(
+        ILogger logger, IPAddress client, DnsTransport transport, DnsName name, DnsRecordType type, string rcode, string source, string upstream, double elapsedMs);
+
+    /// <summary>Who asked and how, carried to where the answer is counted; <see cref="LoggedSince"/> is 0 unless Dns:LogQueries.</summary>
+    private readonly record struct Asked(IPAddress Client, DnsTransport Transport, long LoggedSince);
 
     [LoggerMessage(EventId = 302, Level = LogLevel.Warning, Message = "Serving {Key} stale: {Reason}")]
     private static partial void LogServedStale(ILogger logger, CacheKey key, string reason);

@@ -13,6 +13,31 @@ namespace Resolver.Core.Tests.Pipeline;
 public class QueryProcessorTests
 {
     [Fact]
+    public async Task LogQueries_LogsEachAnswer_WithItsRcodeSourceUpstreamAndTime()
+    {
+        await using var harness = await ResolverHarness.StartAsync(count: 1, server: o =>
+        {
+            o.LogQueries = true;
+            o.LocalRecords = [new LocalRecordOptions { Name = "router.lan", Type = "A", Value = "192.168.1.1" }];
+        });
+
+        await harness.AskAsync("www.test.");
+        await harness.AskAsync("www.test.");
+        await harness.AskAsync("router.lan.");
+        await harness.AskAsync("missing.test.");
+
+        var lines = harness.Log.Lines.Where(l => l.EventId == 301).Select(l => l.Message).ToList();
+        var upstream = harness.Registry.All.Single().Name;
+        Assert.Equal(4, lines.Count);
+        Assert.Contains($"www.test. A answered NOERROR from upstream (upstream {upstream}) in ", lines[0], StringComparison.Ordinal);
+        Assert.Contains("www.test. A answered NOERROR from cache (upstream -)", lines[1], StringComparison.Ordinal);
+        Assert.Contains("router.lan. A answered NOERROR from local", lines[2], StringComparison.Ordinal);
+        Assert.Contains($"missing.test. A answered NXDOMAIN from upstream (upstream {upstream})", lines[3], StringComparison.Ordinal);
+        Assert.All(lines, l => Assert.Matches(@"in \d+\.\d\d ms$", l));
+        Assert.All(lines, l => Assert.StartsWith("Query from 127.0.0.1 over Udp: ", l, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task SecondQuery_IsAnsweredFromCache_WithTtlCountingDown()
     {
         await using var harness = await ResolverHarness.StartAsync();
