@@ -97,6 +97,9 @@ public sealed class UpstreamServerOptions
 
     /// <summary>The name the TLS certificate must carry; required for Tls.</summary>
     public string? TlsName { get; set; }
+
+    /// <summary>What logs, metrics and the admin API call it (drain takes it); default "address:port/transport". Unique.</summary>
+    public string? Name { get; set; }
 }
 
 public sealed class ForwarderOptions

@@ -18,6 +18,7 @@ public sealed class UpstreamOptionsValidator : IValidateOptions<UpstreamOptions>
         }
 
         ValidateServers(errors, "Upstreams:Servers", options.Servers);
+        ValidateNames(errors, options);
         for (var i = 0; i < options.Forwarders.Count; i++)
         {
             var forwarder = options.Forwarders[i];
@@ -97,6 +98,23 @@ public sealed class UpstreamOptionsValidator : IValidateOptions<UpstreamOptions>
             {
                 errors.Add($"{key}:{i}:TlsName is required for Transport Tls: it is the name checked against the server's certificate.");
             }
+
+            if (server.Name is { } name && (string.IsNullOrWhiteSpace(name) || name.Contains('#', StringComparison.Ordinal)))
+            {
+                errors.Add($"{key}:{i}:Name: '{name}' must be non-empty and without '#' (the suffix of a second server with one name).");
+            }
+        }
+    }
+
+    /// <summary>Names given in the configuration are each given once, over the default pool and every forwarder.</summary>
+    private static void ValidateNames(List<string> errors, UpstreamOptions options)
+    {
+        var named = options.Servers.Select((s, i) => (s.Name, Key: $"Upstreams:Servers:{i}:Name"))
+            .Concat(options.Forwarders.SelectMany((f, j) => f.Servers.Select((s, i) => (s.Name, Key: $"Upstreams:Forwarders:{j}:Servers:{i}:Name"))))
+            .Where(n => !string.IsNullOrWhiteSpace(n.Name));
+        foreach (var twice in named.GroupBy(n => n.Name!, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
+        {
+            errors.Add($"{string.Join(" and ", twice.Select(n => n.Key))}: the name '{twice.Key}' is given twice; upstream names must be unique.");
         }
     }
 }

@@ -57,27 +57,67 @@ public sealed partial class UpstreamRegistry
         Changed?.Invoke(removed);
     }
 
-    /// <summary>The pools <paramref name="settings"/> describe, with the servers of <paramref name="previous"/>'s same pool reused where unchanged.</summary>
+    /// <summary>
+    /// The pools <paramref name="settings"/> describe, with the servers of <paramref name="previous"/>'s same pool reused
+    /// where unchanged. Names are unique: a second server of one address and transport (in another pool, or twice in one)
+    /// is "address:port/transport#2", so drain reaches each. Reused servers keep their names, so they are placed first.
+    /// </summary>
     private Pools Build(UpstreamOptions settings, Pools? previous)
     {
-        UpstreamPool Pool(IEnumerable<UpstreamServerOptions> servers, UpstreamPolicy policy, UpstreamPool? before) =>
-            new(servers.Select(o => before?.Servers.FirstOrDefault(s => IsSame(s, o)) ?? Track(UpstreamServer.Create(o, _time))), policy);
+        var specs = new List<(byte[] Domain, UpstreamPolicy Policy, List<UpstreamServerOptions> Servers, UpstreamPool? Before)>
+        {
+            ([], settings.Policy, settings.Servers, previous?.Default),
+        };
+        foreach (var forwarder in settings.Forwarders)
+        {
+            var domain = DnsName.Parse(forwarder.Domain).Wire.ToArray();
+            specs.Add((domain, forwarder.Policy ?? settings.Policy, forwarder.Servers, previous?.Forwarders.FirstOrDefault(p => p.Domain.AsSpan().SequenceEqual(domain)).Pool));
+        }
 
-        var forwarders = settings.Forwarders
-            .Select(f =>
-            {
-                var domain = DnsName.Parse(f.Domain).Wire.ToArray();
-                var before = previous?.Forwarders.FirstOrDefault(p => p.Domain.AsSpan().SequenceEqual(domain)).Pool;
-                return (Domain: domain, Pool: Pool(f.Servers, f.Policy ?? settings.Policy, before));
-            })
+        var taken = new HashSet<UpstreamServer>();
+        var reused = specs.Select(spec => spec.Servers.Select(o => Reuse(spec.Before, o, taken)).ToArray()).ToList();
+        var names = new HashSet<string>(taken.Select(s => s.Name), StringComparer.OrdinalIgnoreCase);
+        var pools = specs.Select((spec, p) => new UpstreamPool(
+            spec.Servers.Select((o, i) => reused[p][i] ?? Track(UpstreamServer.Create(o, _time, UniqueName(o, names)))).ToList(), spec.Policy)).ToList();
+
+        var forwarders = specs.Skip(1).Select((spec, f) => (spec.Domain, Pool: pools[f + 1]))
             .OrderByDescending(f => f.Domain.Length) // longest domain first, so the most specific forwarder wins
             .ToArray();
-        return new Pools(Pool(settings.Servers, settings.Policy, previous?.Default), forwarders);
+        return new Pools(pools[0], forwarders);
+    }
+
+    /// <summary>The server of the pool before that <paramref name="options"/> describes and no other entry has taken yet; null when none.</summary>
+    private static UpstreamServer? Reuse(UpstreamPool? before, UpstreamServerOptions options, HashSet<UpstreamServer> taken)
+    {
+        var server = before?.Servers.FirstOrDefault(s => !taken.Contains(s) && IsSame(s, options));
+        if (server is not null)
+        {
+            taken.Add(server);
+        }
+
+        return server;
+    }
+
+    /// <summary>The configured name, else "address:port/transport", with "#2", "#3" … when a server of this generation has it; then taken.</summary>
+    private static string UniqueName(UpstreamServerOptions options, HashSet<string> names)
+    {
+        var name = options.Name ?? (UpstreamServer.TryParseEndPoint(options.Address, options.Transport, out var endPoint)
+            ? UpstreamServer.DefaultName(endPoint, options.Transport)
+            : options.Address);
+        var unique = name;
+        for (var n = 2; names.Contains(unique); n++)
+        {
+            unique = $"{name}#{n}";
+        }
+
+        names.Add(unique);
+        return unique;
     }
 
     private static bool IsSame(UpstreamServer server, UpstreamServerOptions options) =>
         server.Transport == options.Transport
         && string.Equals(server.TlsName, options.TlsName, StringComparison.OrdinalIgnoreCase)
+        && (options.Name is null || string.Equals(server.Name, options.Name, StringComparison.OrdinalIgnoreCase))
         && UpstreamServer.TryParseEndPoint(options.Address, options.Transport, out var endPoint) && server.EndPoint.Equals(endPoint);
 
     /// <summary>

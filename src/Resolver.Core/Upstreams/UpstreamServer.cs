@@ -42,13 +42,13 @@ public sealed class UpstreamServer
     private long _demotedUntil; // a timestamp; 0: never demoted
     private int _probing;
 
-    public UpstreamServer(IPEndPoint endPoint, UpstreamTransport transport, string? tlsName, TimeProvider time)
+    public UpstreamServer(IPEndPoint endPoint, UpstreamTransport transport, string? tlsName, TimeProvider time, string? name = null)
     {
         EndPoint = endPoint;
         Transport = transport;
         TlsName = tlsName;
         _time = time;
-        Name = $"{endPoint}/{transport.ToString().ToLowerInvariant()}";
+        Name = name ?? DefaultName(endPoint, transport);
     }
 
     public IPEndPoint EndPoint { get; }
@@ -57,7 +57,7 @@ public sealed class UpstreamServer
 
     public string? TlsName { get; }
 
-    /// <summary>"address:port/transport", used in logs, metrics and the admin API.</summary>
+    /// <summary>Unique among the upstreams: Upstreams:Servers:N:Name, else "address:port/transport" (with "#2" for a second one). Used in logs, metrics and the admin API.</summary>
     public string Name { get; }
 
     public double SmoothedRttMs { get { lock (_lock) { return _srttMs; } } }
@@ -111,7 +111,10 @@ public sealed class UpstreamServer
     /// <summary>Raised when the server goes down or comes back, for logs and metrics.</summary>
     public event Action<UpstreamServer, bool>? HealthChanged;
 
-    public static UpstreamServer Create(UpstreamServerOptions options, TimeProvider time)
+    /// <summary>"address:port/transport", the name of a server the configuration does not name.</summary>
+    public static string DefaultName(IPEndPoint endPoint, UpstreamTransport transport) => $"{endPoint}/{transport.ToString().ToLowerInvariant()}";
+
+    public static UpstreamServer Create(UpstreamServerOptions options, TimeProvider time, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (!TryParseEndPoint(options.Address, options.Transport, out var endPoint))
@@ -119,7 +122,7 @@ public sealed class UpstreamServer
             throw new FormatException($"'{options.Address}' is not an IP address with an optional port.");
         }
 
-        return new UpstreamServer(endPoint, options.Transport, options.TlsName, time);
+        return new UpstreamServer(endPoint, options.Transport, options.TlsName, time, name ?? options.Name);
     }
 
     public static bool TryParseEndPoint(string? text, UpstreamTransport transport, out IPEndPoint endPoint)

@@ -39,6 +39,39 @@ public sealed class UpstreamRegistryTests
         Assert.Equal(1, registry.PoolApexLength(DnsName.Parse("db.corp.internal.").Wire));
     }
 
+    [Fact]
+    public void TwoServersOfOneAddress_GetNamesOfTheirOwn_AndAConfiguredNameIsUsed()
+    {
+        var options = new UpstreamOptions
+        {
+            Servers = [new UpstreamServerOptions { Address = "127.0.0.1:5301" }, new UpstreamServerOptions { Address = "127.0.0.1:5302", Name = "backup" }],
+            Forwarders = [new ForwarderOptions { Domain = "corp.internal", Servers = [new UpstreamServerOptions { Address = "127.0.0.1:5301" }] }],
+        };
+        var monitor = new TestOptions<UpstreamOptions>(options);
+        var registry = new UpstreamRegistry(monitor, TimeProvider.System, NullLogger<UpstreamRegistry>.Instance);
+        var before = registry.All.ToList();
+
+        monitor.Reload(options); // the same again: every server kept, names too
+
+        Assert.Equal(["127.0.0.1:5301/udp", "backup", "127.0.0.1:5301/udp#2"], registry.All.Select(s => s.Name));
+        Assert.Equal(before, registry.All);
+        Assert.Same(registry.All.Last(), registry.Find("127.0.0.1:5301/udp#2"));
+    }
+
+    [Fact]
+    public void AConfiguredNameGivenTwice_IsRefusedNamingBothKeys()
+    {
+        var options = new UpstreamOptions
+        {
+            Servers = [new UpstreamServerOptions { Address = "127.0.0.1:5301", Name = "main" }],
+            Forwarders = [new ForwarderOptions { Domain = "corp.internal", Servers = [new UpstreamServerOptions { Address = "127.0.0.1:5302", Name = "MAIN" }] }],
+        };
+
+        var result = new UpstreamOptionsValidator().Validate(null, options);
+
+        Assert.Contains("Upstreams:Servers:0:Name and Upstreams:Forwarders:0:Servers:0:Name", result.FailureMessage, StringComparison.Ordinal);
+    }
+
     private static UpstreamOptions Options(string[] servers, string? forwarder) => new()
     {
         Servers = [.. servers.Select(s => new UpstreamServerOptions { Address = s })],
