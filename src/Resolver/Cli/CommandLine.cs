@@ -137,7 +137,7 @@ internal static partial class CommandLine
             {
                 var path = verb switch
                 {
-                    "cache" => "api/v1/cache/" + Uri.EscapeDataString(parse.GetValue(name)!),
+                    "cache" => "api/v1/cache?name=" + Uri.EscapeDataString(parse.GetValue(name)!), // the query form carries the root (".") too
                     "stats" => "api/v1/cache/stats",
                     _ => "api/v1/upstreams",
                 };

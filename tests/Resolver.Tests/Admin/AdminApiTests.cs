@@ -102,6 +102,26 @@ public sealed class AdminApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Inspect_TheRootAndAnEscapedSlash_CanBeNamed()
+    {
+        _app.Seed(".", DnsRecordType.NS);
+        _app.Seed("a/b.example.com", DnsRecordType.TXT);
+
+        var (rootStatus, root) = await _app.SendAsync(HttpMethod.Get, "/api/v1/cache?name=.", TestApp.ReadToken);
+        var (_, slash) = await _app.SendAsync(HttpMethod.Get, "/api/v1/cache/a%2Fb.example.com", TestApp.ReadToken);
+        var (missingStatus, missing) = await _app.SendAsync(HttpMethod.Get, "/api/v1/cache", TestApp.ReadToken);
+
+        Assert.Equal(HttpStatusCode.OK, rootStatus);
+        using var rootDocument = JsonDocument.Parse(root);
+        Assert.Equal(".", rootDocument.RootElement.GetProperty("name").GetString());
+        Assert.Equal("NS", Assert.Single(rootDocument.RootElement.GetProperty("entries").EnumerateArray()).GetProperty("type").GetString());
+        using var slashDocument = JsonDocument.Parse(slash);
+        Assert.Equal("TXT", Assert.Single(slashDocument.RootElement.GetProperty("entries").EnumerateArray()).GetProperty("type").GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, missingStatus);
+        Assert.Contains("?name=", missing, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Inspect_InvalidName_Is400()
     {
         var (status, body) = await _app.SendAsync(HttpMethod.Get, "/api/v1/cache/a..b", TestApp.ReadToken);

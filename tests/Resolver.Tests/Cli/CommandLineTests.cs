@@ -74,6 +74,15 @@ public sealed class CommandLineTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Cache_TheRoot_CanBeNamed()
+    {
+        var (code, output, _) = await RunAsync("cache", ".");
+
+        Assert.Equal(0, code);
+        Assert.Contains("No entries for .", output, StringComparison.Ordinal); // asked about the root, not a 404 for /cache/
+    }
+
+    [Fact]
     public async Task Cache_InvalidName_ShowsTheProblemDetail()
     {
         var (code, output, error) = await RunAsync("cache", "a..b");
