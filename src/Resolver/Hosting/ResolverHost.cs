@@ -25,6 +25,7 @@ internal static class ResolverHost
             .AddEnvironmentVariables()
             .AddCommandLine(rest);
 
+        builder.Host.UseSystemd(); // READY=1/STOPPING=1 for the Type=notify unit (deploy/resolver.service); a no-op outside systemd
         builder.WebHost.UseUrls(builder.Configuration["Admin:Urls"] ?? DefaultAdminUrls);
         builder.Services.AddResolverCore(builder.Configuration);
         builder.Services.AddSingleton(file);

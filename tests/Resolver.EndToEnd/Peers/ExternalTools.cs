@@ -1,6 +1,6 @@
 namespace Resolver.EndToEnd.Peers;
 
-/// <summary>Finds the programs the tests drive (dig, kdig, nsd); a missing one fails the test with the install command.</summary>
+/// <summary>Finds the programs the tests drive (dig, kdig, nsd, systemd-analyze); a missing one fails the test with the install command.</summary>
 internal static class ExternalTools
 {
     public const string InstallHint = "apt-get install dnsutils knot-dnsutils nsd";
@@ -14,7 +14,9 @@ internal static class ExternalTools
 
     public static string Nsd => Require("nsd");
 
-    public static string Require(string name)
+    public static string SystemdAnalyze => Require("systemd-analyze", "apt-get install systemd");
+
+    public static string Require(string name, string installHint = InstallHint)
     {
         var path = Environment.GetEnvironmentVariable("PATH") ?? string.Empty;
         var directories = path.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).Concat(s_extraDirectories);
@@ -27,7 +29,7 @@ internal static class ExternalTools
             }
         }
 
-        Assert.Fail($"'{name}' is not installed; the end-to-end tests need it. Run `{InstallHint}`.");
+        Assert.Fail($"'{name}' is not installed; the end-to-end tests need it. Run `{installHint}`.");
         return name;
     }
 }

@@ -20,7 +20,7 @@ internal static class RepositoryLayout
     }
 
     /// <summary>The nearest directory above the test assembly that holds Resolver.sln.</summary>
-    private static string Root
+    public static string Root
     {
         get
         {
