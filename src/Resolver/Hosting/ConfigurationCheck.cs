@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Resolver.Admin;
 using Resolver.Core.Hosting;
@@ -30,9 +31,10 @@ internal static class ConfigurationCheck
         }
         catch (InvalidDataException e)
         {
-            // The innermost exception is the JSON reader's: "... LineNumber: 3 | BytePositionInLine: 2."
-            var inner = e.GetBaseException();
-            return [$"not valid JSON: {inner.Message}"];
+            // The innermost exception is the JSON reader's; its line and byte position count from 0.
+            return e.GetBaseException() is JsonException { LineNumber: { } line, BytePositionInLine: { } position } json
+                ? [$"not valid JSON at line {line + 1}, byte {position + 1} of the line: {json.Message}"]
+                : [$"not valid JSON: {e.GetBaseException().Message}"];
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

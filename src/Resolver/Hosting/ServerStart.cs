@@ -32,6 +32,12 @@ internal static class ServerStart
 
             return 0;
         }
+        catch (OperationCanceledException)
+        {
+            // SIGTERM (or the token) before start-up finished: the host stopped what had started; a clean stop.
+            await error.WriteLineAsync("Stopped before start-up finished.").ConfigureAwait(false);
+            return 0;
+        }
         catch (OptionsValidationException e)
         {
             await error.WriteLineAsync($"Invalid configuration in {configPath}:\n  {string.Join("\n  ", e.Failures)}").ConfigureAwait(false);
