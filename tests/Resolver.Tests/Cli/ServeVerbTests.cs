@@ -1,6 +1,10 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
+using System.Text.RegularExpressions;
 using Resolver.Cli;
 
 namespace Resolver.Tests.Cli;
@@ -146,6 +150,30 @@ public sealed class ServeVerbTests : IDisposable
         Assert.DoesNotContain(ListeningMessage, process.Output, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(Sigterm)]
+    [InlineData(Sigint)]
+    public async Task ResolverDll_SigtermOrSigint_WaitsForTheQueriesInFlight(int signal)
+    {
+        using var upstream = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0)); // receives, never answers
+        var config = WriteConfig("127.0.0.1:0", ((IPEndPoint)upstream.Client.LocalEndPoint!).ToString());
+        using var process = Start("serve", "--config", config);
+        await process.WaitForAsync("Application started.", TimeSpan.FromSeconds(60));
+        var port = int.Parse(Regex.Match(process.Output, ListeningMessage + @" 127\.0\.0\.1:(\d+)").Groups[1].Value, CultureInfo.InvariantCulture);
+
+        using var client = new UdpClient(AddressFamily.InterNetwork);
+        byte[] query = [0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 4, (byte)'s', (byte)'l', (byte)'o', (byte)'w', 4, (byte)'t', (byte)'e', (byte)'s', (byte)'t', 0, 0, 1, 0, 1];
+        await client.SendAsync(query, new IPEndPoint(IPAddress.Loopback, port));
+        await upstream.ReceiveAsync().WaitAsync(TimeSpan.FromSeconds(10)); // the query is in flight
+        Assert.Equal(0, Kill(process.Process.Id, signal));
+
+        // The stop waits for it (SERVFAIL at its deadline, about 3.5 s), within Dns:ShutdownGrace (5 s).
+        Assert.True(await WaitForExitAsync(process.Process, TimeSpan.FromSeconds(30)), "No exit after SIGTERM:\n" + process.Output);
+        Assert.True(process.Process.ExitCode == 0, $"Exit code {process.Process.ExitCode}:\n{process.Output}");
+        Assert.Contains("DNS listeners stopped", process.Output, StringComparison.Ordinal);
+    }
+
+    private const int Sigint = 2;
     private const int Sigterm = 15;
 
     private static async Task<Run> RunAsync(params string[] args)
@@ -161,13 +189,13 @@ public sealed class ServeVerbTests : IDisposable
         return new Run(code, output.ToString(), error.ToString(), served);
     }
 
-    private string WriteConfig(string listen)
+    private string WriteConfig(string listen, string upstream = "127.0.0.1:9")
     {
         var path = Path.Combine(_directory, "resolver.json");
         File.WriteAllText(path, $$"""
             {
               "Dns": { "Listen": [ "{{listen}}" ] },
-              "Upstreams": { "Servers": [ { "Address": "127.0.0.1:9" } ] },
+              "Upstreams": { "Servers": [ { "Address": "{{upstream}}" } ] },
               "Cache": { "SnapshotPath": "{{Path.Combine(_directory, "cache.snapshot")}}" },
               "Admin": { "Urls": "http://127.0.0.1:0", "Tokens": [ { "Name": "ops", "Token": "ops-token-0123456789-abcdefghijkl", "Role": "Admin" } ] },
               "Logging": { "LogLevel": { "Default": "Information" } }
