@@ -22,9 +22,11 @@ internal static class ServerStart
             return 2;
         }
 
+        var stopping = CancellationToken.None;
         try
         {
             var app = ResolverHost.Build(overrides, configPath);
+            stopping = app.Lifetime.ApplicationStopping;
             await using (app.ConfigureAwait(false))
             {
                 await ((IHost)app).RunAsync(cancellationToken).ConfigureAwait(false);
@@ -32,7 +34,7 @@ internal static class ServerStart
 
             return 0;
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested || stopping.IsCancellationRequested)
         {
             // SIGTERM (or the token) before start-up finished: the host stopped what had started; a clean stop.
             await error.WriteLineAsync("Stopped before start-up finished.").ConfigureAwait(false);
