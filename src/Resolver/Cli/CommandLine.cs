@@ -1,40 +1,65 @@
 using System.CommandLine;
-using System.CommandLine.Help;
+using System.CommandLine.Invocation;
+using System.Reflection;
 using Resolver.Admin;
+using Resolver.Hosting;
 
 namespace Resolver.Cli;
 
 /// <summary>
-/// The admin verbs (flush, cache, upstreams, stats, watch): each calls the admin HTTP API of a running
-/// resolver and prints a readable answer, or with --json the server's JSON as is. Exit codes:
-/// 0 success, 1 failure (unreachable, HTTP error, a peer failed a fleet flush), 2 usage error.
+/// The whole command line: <c>serve</c> (also when no verb is given: only <c>--config PATH</c> and configuration
+/// overrides such as <c>--Dns:Listen:0=127.0.0.1:5353</c>), <c>check-config</c>, and the admin verbs (flush, cache,
+/// upstreams, drain, undrain, stats, watch), which call the admin HTTP API of a running resolver and print a readable
+/// answer, or with --json the server's JSON as is. --help, -h, -?, --version and the [suggest] directive never start
+/// the server. Exit codes: 0 success; 1 failure (unreachable, HTTP error, a peer failed a fleet flush); 2 usage error
+/// (an unknown verb or option; the same code as a bad configuration, like getopt tools) or a bad configuration;
+/// 3 (serve) a listen address that cannot be bound.
 /// </summary>
 internal static partial class CommandLine
 {
-    private static readonly string[] s_verbs = ["flush", "cache", "upstreams", "stats", "watch"];
+    /// <summary>Starts the resolver and returns its exit code; tests pass their own to see whether it would start.</summary>
+    internal delegate Task<int> ServeAction(string configPath, string[] overrides, TextWriter error, CancellationToken cancellationToken);
 
-    /// <summary>True when the arguments start with a CLI verb (otherwise the server runs).</summary>
-    public static bool IsCommand(string[] args) => args.Length > 0 && s_verbs.Contains(args[0], StringComparer.Ordinal);
+    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
+        RunAsync(args, output, error, ServerStart.RunAsync, cancellationToken);
 
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    internal static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, ServeAction serve, CancellationToken cancellationToken)
     {
-        var root = new Verbs(output, error).Root;
-        var parse = root.Parse(args);
-        if (parse.Errors.Count > 0 && parse.Action is not HelpAction)
+        var root = new Verbs(output, error, serve).Root;
+        var parse = root.Parse(ServesImplicitly(args) ? ["serve", .. args] : args);
+        if (parse.Action is ParseErrorAction)
         {
             foreach (var parseError in parse.Errors)
             {
                 await error.WriteLineAsync(parseError.Message).ConfigureAwait(false);
             }
 
-            var verb = parse.CommandResult.Command == root ? string.Empty : parse.CommandResult.Command.Name + " ";
-            await error.WriteLineAsync($"Run 'resolver {verb}--help' for usage.").ConfigureAwait(false);
+            if (parse.CommandResult.Command == root)
+            {
+                // An unknown verb: the usage, with every verb, on the error writer.
+                await error.WriteLineAsync().ConfigureAwait(false);
+                await root.Parse(["--help"]).InvokeAsync(new InvocationConfiguration { Output = error, Error = error }, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await error.WriteLineAsync($"Run 'resolver {parse.CommandResult.Command.Name} --help' for usage.").ConfigureAwait(false);
+            }
+
             return 2;
         }
 
         try
         {
-            return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken).ConfigureAwait(false);
+            var invocation = new InvocationConfiguration { Output = output, Error = error };
+            if (parse.CommandResult.Command.Name == "serve")
+            {
+                // The host owns SIGTERM and Ctrl+C, with its own grace (Dns:ShutdownGrace, up to a minute): System.CommandLine's
+                // handler, whose documented contract is to end the invocation 2 s after the signal, is not registered.
+                // (With both registered, a 3.5 s stop still ended cleanly in ServeVerbTests; this keeps one owner.)
+                invocation.ProcessTerminationTimeout = null;
+            }
+
+            return await parse.InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -43,11 +68,49 @@ internal static partial class CommandLine
         }
     }
 
+    /// <summary>
+    /// True when the arguments are only <c>--config PATH</c> and configuration overrides (<c>--Key:Sub=value</c> or
+    /// <c>--Key:Sub value</c>), or nothing: the README's <c>dotnet run -- --config config/appsettings.json</c> serves.
+    /// </summary>
+    internal static bool ServesImplicitly(string[] args)
+    {
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            if (arg == ConfigurationFile.Switch)
+            {
+                i++;
+            }
+            else if (arg.StartsWith(ConfigurationFile.Switch + "=", StringComparison.Ordinal))
+            {
+                continue;
+            }
+            else if (arg.StartsWith("--", StringComparison.Ordinal) && arg.Contains(':', StringComparison.Ordinal))
+            {
+                if (!arg.Contains('=', StringComparison.Ordinal))
+                {
+                    i++; // "--Key:Sub value"
+                }
+            }
+            else
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The informational version of this assembly (with the commit when the build knows it).</summary>
+    internal static string Version =>
+        typeof(CommandLine).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+
     /// <summary>The command tree, bound to the writers of one run.</summary>
     private sealed partial class Verbs
     {
         private readonly TextWriter _output;
         private readonly TextWriter _error;
+        private readonly ServeAction _serve;
 
         private readonly Option<bool> _json = new("--json") { Description = "Print the server's JSON answer as is (for scripts).", Recursive = true };
         private readonly Option<string?> _url = new("--url") { Description = $"The admin API base URL (default: ${AdminEndpoint.UrlVariable}, else Admin:Urls of the configuration).", Recursive = true };
@@ -55,14 +118,27 @@ internal static partial class CommandLine
         private readonly Option<string?> _tokenFile = new("--token-file") { Description = $"A file holding the bearer token (default: ${AdminEndpoint.TokenVariable}, else Admin:Tokens or the generated token file).", Recursive = true };
         private readonly Option<string?> _config = new("--config") { Description = "The resolver's configuration file (default: appsettings.json next to the executable).", Recursive = true };
 
-        public Verbs(TextWriter output, TextWriter error)
+        public Verbs(TextWriter output, TextWriter error, ServeAction serve)
         {
             _output = output;
             _error = error;
-            Root = new RootCommand("Inspect and flush a running resolver through its admin API.") { _json, _url, _token, _tokenFile, _config };
+            _serve = serve;
+            Root = new RootCommand("A caching DNS resolver: run it (serve, the default), check a configuration file, or inspect and change a running one through its admin API.")
+            {
+                _json, _url, _token, _tokenFile, _config,
+            };
+            foreach (var version in Root.Options.OfType<VersionOption>())
+            {
+                version.Action = new PrintVersion(output);
+            }
+
+            Root.Subcommands.Add(Serve());
+            Root.Subcommands.Add(CheckConfig());
             Root.Subcommands.Add(Flush());
             Root.Subcommands.Add(Read("cache", "Show what the cache holds for a name: each type, its records, TTL left, stale or not, which upstream answered, hits."));
             Root.Subcommands.Add(Read("upstreams", "Show each upstream's health: state, smoothed RTT, in flight, queries, failures, timeouts."));
+            Root.Subcommands.Add(Drain(drain: true));
+            Root.Subcommands.Add(Drain(drain: false));
             Root.Subcommands.Add(Read("stats", "Show cache statistics: entries by kind, hit ratio, evictions, size."));
             Root.Subcommands.Add(Watch());
         }

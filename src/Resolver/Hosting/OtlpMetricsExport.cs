@@ -55,7 +55,7 @@ internal static partial class OtlpMetricsExport
         private static partial void LogExporting(ILogger logger, string endpoint, string protocol, TimeSpan interval);
     }
 
-    private sealed class OtlpOptionsValidator : IValidateOptions<OtlpOptions>
+    internal sealed class OtlpOptionsValidator : IValidateOptions<OtlpOptions>
     {
         public ValidateOptionsResult Validate(string? name, OtlpOptions options)
         {

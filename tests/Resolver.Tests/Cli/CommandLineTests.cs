@@ -392,15 +392,6 @@ public sealed class CommandLineTests : IAsyncLifetime
         Assert.Contains("not an http:// or https:// URL", e.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void IsCommand_OnlyForTheVerbs()
-    {
-        Assert.True(CommandLine.IsCommand(["flush", "--all"]));
-        Assert.True(CommandLine.IsCommand(["upstreams"]));
-        Assert.False(CommandLine.IsCommand(["--config", "x.json"]));
-        Assert.False(CommandLine.IsCommand([]));
-    }
-
     private DnsCache Cache => _app.Services.GetRequiredService<DnsCache>();
 
     private void Seed(string name, DnsResponseCode code = DnsResponseCode.NoError) =>
