@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Resolver.EndToEnd.Metrics;
 using Resolver.EndToEnd.Peers;
 
@@ -8,7 +7,7 @@ namespace Resolver.EndToEnd.Deployment;
 /// deploy/prometheus/alerts.yml: valid for Prometheus, its unit tests (alerts.test.yml) pass, and every metric its
 /// expressions use is one a running resolver exports.
 /// </summary>
-public sealed partial class AlertRulesTests(ResolverStackFixture fixture) : IClassFixture<ResolverStackFixture>, IDisposable
+public sealed class AlertRulesTests(ResolverStackFixture fixture) : IClassFixture<ResolverStackFixture>, IDisposable
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(30);
 
@@ -58,14 +57,9 @@ public sealed partial class AlertRulesTests(ResolverStackFixture fixture) : ICla
         Assert.True(answer.Status == "NOERROR", answer.Text);
         Assert.True(missing.Status == "NXDOMAIN", missing.Text);
         var scrape = await MetricsScrape.GetAsync(_http, fixture.Stack.Resolver.AdminPort);
-        var exported = scrape.Samples.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
-
-        var used = Expressions(File.ReadAllLines(RulesPath))
-            .SelectMany(e => MetricName().Matches(e).Select(m => m.Value))
-            .ToHashSet(StringComparer.Ordinal);
-
+        var used = MetricNames.UsedIn(Expressions(File.ReadAllLines(RulesPath)));
         Assert.True(used.Count >= 4, $"Found only {string.Join(", ", used)} in the expressions of {RulesPath}.");
-        var unknown = used.Where(n => !exported.Contains(n)).Order(StringComparer.Ordinal).ToList();
+        var unknown = MetricNames.NotIn(scrape, used);
         Assert.True(unknown.Count == 0, $"alerts.yml uses metrics the resolver does not export: {string.Join(", ", unknown)}\n--- scrape ---\n{scrape}");
     }
 
@@ -96,8 +90,4 @@ public sealed partial class AlertRulesTests(ResolverStackFixture fixture) : ICla
             i--;
         }
     }
-
-    /// <summary>A metric name of the resolver: the names it exports all begin with <c>resolver_</c>.</summary>
-    [GeneratedRegex(@"\bresolver_[a-zA-Z0-9_]+")]
-    private static partial Regex MetricName();
 }
