@@ -1,6 +1,6 @@
 namespace Resolver.EndToEnd.Peers;
 
-/// <summary>Finds the programs the tests drive (dig, kdig, nsd, systemd-analyze); a missing one fails the test with the install command.</summary>
+/// <summary>Finds the programs the tests drive (dig, kdig, nsd, systemd-analyze, dnsdist); a missing one fails the test with the install command.</summary>
 internal static class ExternalTools
 {
     public const string InstallHint = "apt-get install dnsutils knot-dnsutils nsd";
@@ -15,6 +15,8 @@ internal static class ExternalTools
     public static string Nsd => Require("nsd");
 
     public static string SystemdAnalyze => Require("systemd-analyze", "apt-get install systemd");
+
+    public static string Dnsdist => Require("dnsdist", "apt-get install dnsdist");
 
     public static string Require(string name, string installHint = InstallHint)
     {
