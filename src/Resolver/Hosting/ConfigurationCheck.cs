@@ -43,7 +43,7 @@ internal static class ConfigurationCheck
 
         var problems = new List<string>(ResolverCoreServices.Validate(configuration));
         problems.AddRange(Validate(configuration, AdminOptions.SectionName, new AdminOptions(), new AdminOptionsValidator()));
-        problems.AddRange(Validate(configuration, OtlpOptions.SectionName, new OtlpOptions(), new OtlpMetricsExport.OtlpOptionsValidator()));
+        problems.AddRange(Validate(configuration, OtlpOptions.SectionName, new OtlpOptions(), new MetricsExport.OtlpOptionsValidator()));
         return problems;
     }
 

@@ -2,7 +2,6 @@ using Microsoft.Extensions.Options;
 using Resolver.Admin;
 using Resolver.Core.Cache;
 using Resolver.Core.Hosting;
-using Resolver.Metrics;
 
 namespace Resolver.Hosting;
 
@@ -32,11 +31,10 @@ internal static class ResolverHost
         builder.Services.AddSingleton(new ReloadArguments(rest));
         builder.Services.AddSingleton<ConfigurationReloader>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfigurationReloader>());
-        builder.Services.AddPrometheusExposition();
         builder.Services.AddAdminApi(builder.Configuration);
         builder.Services.AddOptions<CacheOptions>()
             .PostConfigure<IOptions<AdminOptions>>((cache, admin) => cache.SnapshotPath ??= DefaultSnapshotPath(admin.Value));
-        builder.Services.AddOtlpMetricsExport(builder.Configuration);
+        builder.Services.AddMetricsExport(builder.Configuration);
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
