@@ -41,6 +41,18 @@ public sealed class CacheFlushTests : IAsyncLifetime
         _app.Cache.Lookup(CacheKey.Create(DnsName.Parse(name).Wire, type, DnsClass.IN, CacheFlags.None)).State != CacheLookupState.Miss;
 
     [Fact]
+    public async Task TheRoot_CanBeNamed_AndOnlyItsOwnEntriesGo()
+    {
+        _app.Seed(".", DnsRecordType.NS);
+
+        var removed = await FlushAsync("""{"name": "."}""");
+
+        Assert.Equal(1, removed);
+        Assert.False(Cached(".", DnsRecordType.NS));
+        Assert.True(Cached("www.example.net", DnsRecordType.A));
+    }
+
+    [Fact]
     public async Task ExactName_RemovesEveryTypeOfThatNameOnly()
     {
         Assert.Equal(3, await FlushAsync("""{"name": "WWW.example.com"}"""));
