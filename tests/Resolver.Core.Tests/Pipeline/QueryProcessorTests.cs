@@ -67,14 +67,24 @@ public class QueryProcessorTests
             Assert.True(harness.Processor.ProcessAsync(query, output, IPAddress.Loopback, DnsTransport.Udp).IsCompletedSuccessfully); // warm up
         }
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
+        // Synchronous throughout, so the count is this thread's alone; the fewest bytes of three windows, since a one-off
+        // allocation by the runtime (a tier-up, a type loaded) can land in any one, while one made per answer shows in all.
         var length = 0;
-        for (var i = 0; i < 1000; i++)
+        var fewest = long.MaxValue;
+        for (var window = 0; window < 3 && fewest > 0; window++)
         {
-            length = await harness.Processor.ProcessAsync(query, output, IPAddress.Loopback, DnsTransport.Udp);
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 1000; i++)
+            {
+                var answered = harness.Processor.ProcessAsync(query, output, IPAddress.Loopback, DnsTransport.Udp);
+                Assert.True(answered.IsCompletedSuccessfully);
+                length = await answered; // already complete: the thread stays the same
+            }
+
+            fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
         }
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, fewest);
         Assert.Single(DnsMessage.Parse(output.AsSpan(0, length)).Answers);
     }
 
