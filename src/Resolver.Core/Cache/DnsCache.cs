@@ -228,7 +228,13 @@ public sealed partial class DnsCache : IDisposable
     }
 
     /// <summary>Whether a positive answer to exactly this question is held, fresh or stale (an ancestor's NXDOMAIN is no such thing).</summary>
-    public bool HoldsPositive(CacheKey key) => FindStale(key) is { Kind: CacheEntryKind.Positive } held && held.Key.Equals(key);
+    /// <remarks>
+    /// The exact key first: on a miss (every negative answer to a new name asks this) that one probe settles it, without
+    /// the walk over the ancestors' NXDOMAINs, which matters only when a positive answer is there to be covered.
+    /// </remarks>
+    public bool HoldsPositive(CacheKey key) =>
+        Classify(key) is { State: not CacheLookupState.Miss, Entry.Kind: CacheEntryKind.Positive }
+        && FindStale(key) is { Kind: CacheEntryKind.Positive } held && held.Key.Equals(key);
 
     /// <summary>
     /// Drops the positive answer to <paramref name="key"/>, which a negative answer has replaced. An NXDOMAIN is kept

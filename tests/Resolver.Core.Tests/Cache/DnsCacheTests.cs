@@ -77,6 +77,23 @@ public sealed class DnsCacheTests : IDisposable
         Assert.Equal(CacheLookupState.Miss, _cache.Lookup(Key("notgone.test")).State);
     }
 
+    [Fact]
+    public void HoldsPositive_OnlyForThisQuestionsOwnPositiveAnswer_FreshOrStale_NotOneACoveringNxDomainHides()
+    {
+        Store(Response(DnsResponseCode.NoError, [300], name: "a.gone.test"), "a.gone.test");
+        Store(Response(DnsResponseCode.NXDomain, [], 3600, 300, name: "missing.test"), "missing.test");
+
+        Assert.True(_cache.HoldsPositive(Key("a.gone.test")));
+        Assert.False(_cache.HoldsPositive(Key("a.gone.test", Protocol.Records.DnsRecordType.MX))); // another question
+        Assert.False(_cache.HoldsPositive(Key("missing.test"))); // a negative answer
+        Assert.False(_cache.HoldsPositive(Key("new.test"))); // nothing
+        _time.Advance(TimeSpan.FromSeconds(301));
+        Assert.True(_cache.HoldsPositive(Key("a.gone.test"))); // stale still counts
+
+        Store(Response(DnsResponseCode.NXDomain, [], 3600, 300, name: "gone.test"), "gone.test");
+        Assert.False(_cache.HoldsPositive(Key("a.gone.test"))); // the fresh NXDOMAIN above answers for it now
+    }
+
     [Theory]
     [InlineData(NxDomainCut.Always, false, true)]
     [InlineData(NxDomainCut.Always, true, true)]
