@@ -72,10 +72,22 @@ public sealed class ConfigurationReloadTests : IAsyncLifetime
         Assert.Contains(_logs.Lines, l => l.Contains("not reloaded", StringComparison.Ordinal) && l.Contains(ConfigPath, StringComparison.Ordinal));
     }
 
-    [Fact]
-    public async Task AChangedFile_IsNoticedAndTaken_WithoutASignal()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AChangedFile_IsNoticedAndTaken_WithoutASignal_WrittenInPlaceOrRenamedOverIt(bool renamed)
     {
-        await File.WriteAllTextAsync(ConfigPath, Config("""{ "Name": "printer.lan", "Type": "A", "Value": "192.168.1.3" }""", slip: 2));
+        var changed = Config("""{ "Name": "printer.lan", "Type": "A", "Value": "192.168.1.3" }""", slip: 2);
+        if (renamed) // as editors save: a new file, moved over the old one
+        {
+            var saved = Path.Combine(_directory, "appsettings.json.tmp");
+            await File.WriteAllTextAsync(saved, changed);
+            File.Move(saved, ConfigPath, overwrite: true);
+        }
+        else
+        {
+            await File.WriteAllTextAsync(ConfigPath, changed);
+        }
 
         // The new records are served a moment before the reloader logs that it took the file: wait for both.
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
@@ -84,6 +96,20 @@ public sealed class ConfigurationReloadTests : IAsyncLifetime
             Assert.True(DateTime.UtcNow < deadline, string.Join('\n', _logs.Lines));
             await Task.Delay(100);
         }
+    }
+
+    [Fact]
+    public async Task OtherFilesInTheFolder_AreNotAReason()
+    {
+        var log = Path.Combine(_directory, "queries.log");
+        for (var i = 0; i < 30; i++)
+        {
+            await File.AppendAllTextAsync(log, $"line {i}\n");
+            await Task.Delay(ConfigurationReloader.PollInterval / 10);
+        }
+
+        await Task.Delay(ConfigurationReloader.PollInterval * 2);
+        Assert.DoesNotContain(_logs.Lines, l => l.Contains("Configuration reloaded", StringComparison.Ordinal) || l.Contains("not reloaded", StringComparison.Ordinal));
     }
 
     private DnsServerOptions Current => _app.Services.GetRequiredService<IOptionsMonitor<DnsServerOptions>>().CurrentValue;
