@@ -18,6 +18,7 @@ internal static class AdminApi
         services.AddSingleton<IValidateOptions<AdminOptions>, AdminOptionsValidator>();
         services.AddSingleton<AdminTokens>();
         services.AddSingleton<FleetFlusher>();
+        services.AddSingleton(provider => new AuditTrail(provider.GetService<TimeProvider>()));
         services.AddHttpClient(FleetFlusher.ClientName);
         services.AddBearerAuthentication();
         services.AddFailedAuthRateLimit();
@@ -53,6 +54,7 @@ internal static class AdminApi
         CacheEndpoints.Map(api);
         UpstreamEndpoints.Map(api);
         WatchEndpoints.Map(api);
+        AuditEndpoints.Map(api);
         app.MapOpenApi().RequireAuthorization(BearerAuthentication.ReadPolicy);
         return app;
     }
