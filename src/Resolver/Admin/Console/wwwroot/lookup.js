@@ -10,6 +10,7 @@ let current = null;
 export function setUpLookup() {
   document.getElementById('lookup-form').addEventListener('submit', (event) => {
     event.preventDefault();
+    document.getElementById('flush-result').replaceChildren();
     lookUp(document.getElementById('lookup-name').value.trim());
   });
   document.getElementById('flush-form').addEventListener('submit', (event) => {
@@ -25,7 +26,6 @@ async function lookUp(name) {
 
   try {
     show(await call('GET', cachePath(name)));
-    document.getElementById('flush-result').replaceChildren();
   } catch (error) {
     failed(error);
   }
@@ -56,7 +56,7 @@ function show(view) {
 function details(entry) {
   const notes = [];
   if (entry.coveredBy) {
-    notes.push(el('p', { className: 'note' }, `Covered by the NXDOMAIN of ${entry.coveredBy}: flushing this name removes it.`));
+    notes.push(el('p', { className: 'note' }, `Covered by the NXDOMAIN of ${entry.coveredBy} (flushing this name removes it).`));
   }
 
   if (entry.hold) {
