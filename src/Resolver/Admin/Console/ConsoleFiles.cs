@@ -42,6 +42,9 @@ internal sealed class ConsoleFiles
         _files = files.ToFrozenDictionary(StringComparer.Ordinal);
     }
 
+    /// <summary>Every file's name ("index.html", "console.js", …).</summary>
+    public IEnumerable<string> Names => _files.Keys;
+
     /// <summary>The file at <paramref name="name"/> ("index.html", "console.js"), or null.</summary>
     public ConsoleFile? Find(string name) => _files.GetValueOrDefault(name);
 }

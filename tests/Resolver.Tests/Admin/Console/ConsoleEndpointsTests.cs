@@ -1,4 +1,5 @@
 using System.Net;
+using Resolver.Admin.Console;
 using Resolver.Protocol.Records;
 using Resolver.Tests.Testing;
 
@@ -67,7 +68,9 @@ public sealed class ConsoleEndpointsTests : IAsyncLifetime
     [Fact]
     public async Task TheScripts_NeverPutTheTokenInAUrlOrCookie_NorApiTextIntoHtml()
     {
-        foreach (var file in (string[])["console.js", "api.js", "dom.js", "lookup.js", "upstreams.js", "watch.js", "audit.js", "cache.js", "charts.js", "status.js"])
+        var scripts = new ConsoleFiles().Names.Where(n => n.EndsWith(".js", StringComparison.Ordinal)).ToList();
+        Assert.Contains("console.js", scripts);
+        foreach (var file in scripts)
         {
             var script = await _app.Http.GetStringAsync(new Uri("/console/" + file, UriKind.Relative));
             Assert.DoesNotContain("innerHTML", script, StringComparison.Ordinal);
