@@ -38,8 +38,17 @@ internal static partial class CacheEndpoints
         var entries = result.Entries.Select(e => new FlushedEntryView(e.Key.ToName().ToString(), TypeText(e.Key), e.Kind.ToString())).ToList();
         LogFlush(loggers.CreateLogger("Resolver.Audit"), caller.Name, caller.Address, scope.ToString(), result.Removed, AuditList(entries, result.Truncated), request!.Fleet);
 
-        var peers = request.Fleet ? await fleet.FlushAsync(request, http.RequestAborted).ConfigureAwait(false) : [];
-        audit.Record(caller, "flush", scope.ToString(), AuditDetail(result.Removed, request.Fleet, peers));
+        IReadOnlyList<PeerFlushResult>? peers = null;
+        try
+        {
+            peers = request.Fleet ? await fleet.FlushAsync(request, http.RequestAborted).ConfigureAwait(false) : [];
+        }
+        finally
+        {
+            // The local flush is recorded even when the caller went away before the peers answered.
+            audit.Record(caller, "flush", scope.ToString(), AuditDetail(result.Removed, request.Fleet, peers));
+        }
+
         return Results.Ok(new FlushResponse(result.Removed, entries, result.Truncated, peers));
     }
 
@@ -137,11 +146,14 @@ internal static partial class CacheEndpoints
     private static string AuditList(List<FlushedEntryView> entries, bool truncated) =>
         string.Join(", ", entries.Take(10).Select(e => $"{e.Name} {e.Type}")) + (entries.Count > 10 || truncated ? ", …" : string.Empty);
 
-    /// <summary>"removed 2", and with a fleet flush each peer's count or failure.</summary>
-    private static string AuditDetail(int removed, bool fleet, IReadOnlyList<PeerFlushResult> peers) =>
-        $"removed {removed}" + (fleet
-            ? "; fleet: " + (peers.Count == 0 ? "no peers" : string.Join(", ", peers.Select(p => p.Error is null ? $"{p.Name} removed {p.Removed}" : $"{p.Name} failed: {p.Error}")))
-            : string.Empty);
+    /// <summary>"removed 2", and with a fleet flush each peer's count or failure (<paramref name="peers"/> null: the caller left first).</summary>
+    private static string AuditDetail(int removed, bool fleet, IReadOnlyList<PeerFlushResult>? peers) =>
+        $"removed {removed}" + (!fleet ? string.Empty : "; fleet: " + peers switch
+        {
+            null => "the caller disconnected before the peers answered",
+            [] => "no peers",
+            _ => string.Join(", ", peers.Select(p => p.Error is null ? $"{p.Name} removed {p.Removed}" : $"{p.Name} failed: {p.Error}")),
+        });
 
     private static List<string> Aged(List<DnsResourceRecord> records, uint left) =>
         [.. records.Select(r => new DnsResourceRecord(r.Name, Math.Min(r.Ttl, left), r.Data, r.Class).ToString())];
