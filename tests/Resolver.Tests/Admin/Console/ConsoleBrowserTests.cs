@@ -123,6 +123,40 @@ public sealed partial class ConsoleBrowserTests : IClassFixture<Chromium>, IAsyn
     }
 
     [Fact]
+    public async Task Admin_WatchesAName_ThenStopsWatchingIt()
+    {
+        await SignInAsync(TestApp.AdminToken);
+
+        await _page.Locator("#watch-name").FillAsync("api.example.com");
+        await _page.Locator("#watch-subtree").CheckAsync();
+        await _page.Locator("#watch-form button").ClickAsync();
+
+        var rule = _page.Locator("#watched tbody tr", new() { HasText = "api.example.com." });
+        await Expect(rule.Locator("td").Nth(1)).ToHaveTextAsync("yes");
+        await Expect(rule.Locator("td").Nth(2)).ToHaveTextAsync("00:15:00");
+        await Expect(_page.Locator("#audit tbody tr").First).ToContainTextAsync("watch");
+        await rule.GetByRole(AriaRole.Button, new() { Name = "Remove" }).ClickAsync();
+        await Expect(_page.Locator("#watched tbody")).ToHaveTextAsync("No names are watched.");
+        await Expect(_page.Locator("#audit tbody tr").First).ToContainTextAsync("unwatch");
+        Assert.Empty(_errors);
+    }
+
+    [Fact]
+    public async Task ATokenRefusedMidSession_SendsBackToSignIn_WithTheReason()
+    {
+        await SignInAsync(TestApp.AdminToken);
+        await Expect(_page.Locator("#app")).ToBeVisibleAsync();
+
+        // As if the token were revoked: the next refresh (every 5 s) is answered 401.
+        await _page.EvaluateAsync("() => sessionStorage.setItem('resolver.console.token', 'revoked-token-0123456789-abcdefgh')");
+
+        await Expect(_page.Locator("#signin-error")).ToContainTextAsync("Signed out: the resolver refused the token");
+        await Expect(_page.Locator("#app")).ToBeHiddenAsync();
+        Assert.Null(await SessionTokenAsync());
+        Assert.All(_errors, e => Assert.Matches(StatusError(), e));
+    }
+
+    [Fact]
     public async Task Read_SeesEverything_ButEveryButtonIsDisabled_AndTheApiRefusesAnyway()
     {
         await SignInAsync(TestApp.ReadToken);
@@ -137,6 +171,11 @@ public sealed partial class ConsoleBrowserTests : IClassFixture<Chromium>, IAsyn
         await Expect(_page.Locator("#entries tbody tr[data-rcode='NXDOMAIN']")).ToContainTextAsync("NxDomain");
         await Expect(_page.Locator("#flush-button")).ToBeDisabledAsync();
         await ScreenshotAsync("read-only");
+
+        // Names are attacker-chosen text: shown as text, never parsed as markup.
+        await LookUpAsync("<b>x</b>.gone.example.com");
+        await Expect(_page.Locator("#flush-name")).ToContainTextAsync("<b>x</b>");
+        await Expect(_page.Locator("#app b")).ToHaveCountAsync(0);
 
         // The buttons are a courtesy; the API decides. The page's own token, sent by hand, is refused a flush.
         var status = await _page.EvaluateAsync<int>("""
