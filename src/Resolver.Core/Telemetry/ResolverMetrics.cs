@@ -91,6 +91,27 @@ public sealed class ResolverMetrics : IDisposable
 
     public long Prefetches => Read(Count.Prefetches);
 
+    /// <summary>Queries answered so far by RCODE ("NOERROR", "NXDOMAIN", …; "OTHER" past 23), over every transport and type; RCODEs never sent are left out.</summary>
+    public IReadOnlyDictionary<string, long> QueriesByRcode()
+    {
+        var totals = new long[s_rcodes.Length];
+        for (var slot = 0; slot < s_querySlots; slot++)
+        {
+            totals[slot % s_rcodes.Length] += _counts.Read(slot);
+        }
+
+        var byRcode = new Dictionary<string, long>(StringComparer.Ordinal);
+        for (var rcode = 0; rcode < totals.Length; rcode++)
+        {
+            if (totals[rcode] != 0)
+            {
+                byRcode[s_rcodes[rcode]] = totals[rcode];
+            }
+        }
+
+        return byRcode;
+    }
+
     /// <summary>Adds the gauges that read the cache and the upstreams (entries, evictions, up/down).</summary>
     public void Observe(DnsCache cache, UpstreamRegistry upstreams)
     {

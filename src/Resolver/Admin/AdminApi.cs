@@ -1,10 +1,11 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
+using Resolver.Admin.Console;
 
 namespace Resolver.Admin;
 
 /// <summary>
-/// Registers and maps the admin API: /api/v1 (bearer tokens), health, and the OpenAPI document. Authentication,
+/// Registers and maps the admin API: /api/v1 (bearer tokens), health, the OpenAPI document, and the operator console at /. Authentication,
 /// the failed-authentication rate limit and authorization run as middleware, before an endpoint reads its body.
 /// </summary>
 internal static class AdminApi
@@ -18,6 +19,7 @@ internal static class AdminApi
         services.AddSingleton<IValidateOptions<AdminOptions>, AdminOptionsValidator>();
         services.AddSingleton<AdminTokens>();
         services.AddSingleton<FleetFlusher>();
+        services.AddSingleton(provider => new AuditTrail(provider.GetService<TimeProvider>()));
         services.AddHttpClient(FleetFlusher.ClientName);
         services.AddBearerAuthentication();
         services.AddFailedAuthRateLimit();
@@ -49,10 +51,12 @@ internal static class AdminApi
         app.UseAuthorization();
 
         HealthEndpoints.Map(app);
+        ConsoleEndpoints.Map(app);
         var api = app.MapGroup("/api/v1").RequireAuthorization(BearerAuthentication.ReadPolicy);
         CacheEndpoints.Map(api);
         UpstreamEndpoints.Map(api);
         WatchEndpoints.Map(api);
+        AuditEndpoints.Map(api);
         app.MapOpenApi().RequireAuthorization(BearerAuthentication.ReadPolicy);
         return app;
     }

@@ -17,4 +17,5 @@ namespace Resolver.Admin;
 [JsonSerializable(typeof(WatchRuleView))]
 [JsonSerializable(typeof(WatchRequest))]
 [JsonSerializable(typeof(AcceptResponse))]
+[JsonSerializable(typeof(AuditView))]
 internal sealed partial class AdminJson : JsonSerializerContext;

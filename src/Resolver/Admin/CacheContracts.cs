@@ -42,7 +42,7 @@ public sealed record CacheEntryView(
     bool Held = false,
     HoldView? Hold = null);
 
-/// <summary>GET /api/v1/cache/stats.</summary>
+/// <summary>GET /api/v1/cache/stats. <see cref="Queries"/>: queries answered since start by RCODE ("NOERROR", "NXDOMAIN", …), those never sent left out.</summary>
 public sealed record CacheStatsView(
     int Entries,
     int Positive,
@@ -60,4 +60,5 @@ public sealed record CacheStatsView(
     long ResponseBytes,
     long Bytes,
     long MaxBytes,
-    int MaxEntries);
+    int MaxEntries,
+    IReadOnlyDictionary<string, long> Queries);

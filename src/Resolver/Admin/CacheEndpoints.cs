@@ -16,7 +16,7 @@ internal static partial class CacheEndpoints
             .RequireAuthorization(BearerAuthentication.AdminPolicy)
             .WithSummary("Flush an exact name (all types or one), a subtree, only negative or only stale entries, or everything; optionally on every peer of the fleet.");
         api.MapGet("/cache/stats", Stats)
-            .WithSummary("Entries by kind, hit ratio, evictions and refusals, bytes held against Cache:MaxBytes.");
+            .WithSummary("Entries by kind, hit ratio, evictions and refusals, bytes held against Cache:MaxBytes, queries answered by RCODE.");
         api.MapGet("/cache/{name}", Inspect)
             .WithSummary("What the cache holds for a name: each type, its records, TTL left, negative or stale, which upstream answered, hits, and whether a watch holds it.");
         api.MapGet("/cache", (string? name, DnsCache cache, HoldTable holds) => name is null ? BadRequest("Name the domain: /api/v1/cache?name=www.example.com (or '.' for the root).") : Inspect(name, cache, holds))
@@ -24,7 +24,7 @@ internal static partial class CacheEndpoints
     }
 
     private static async Task<IResult> FlushAsync(
-        FlushRequest? request, HttpContext http, DnsCache cache, HoldTable holds, ResolverMetrics metrics, FleetFlusher fleet, ILoggerFactory loggers)
+        FlushRequest? request, HttpContext http, DnsCache cache, HoldTable holds, ResolverMetrics metrics, FleetFlusher fleet, AuditTrail audit, ILoggerFactory loggers)
     {
         if (!TryScope(request, out var scope, out var problem))
         {
@@ -38,7 +38,17 @@ internal static partial class CacheEndpoints
         var entries = result.Entries.Select(e => new FlushedEntryView(e.Key.ToName().ToString(), TypeText(e.Key), e.Kind.ToString())).ToList();
         LogFlush(loggers.CreateLogger("Resolver.Audit"), caller.Name, caller.Address, scope.ToString(), result.Removed, AuditList(entries, result.Truncated), request!.Fleet);
 
-        var peers = request.Fleet ? await fleet.FlushAsync(request, http.RequestAborted).ConfigureAwait(false) : [];
+        IReadOnlyList<PeerFlushResult>? peers = null;
+        try
+        {
+            peers = request.Fleet ? await fleet.FlushAsync(request, http.RequestAborted).ConfigureAwait(false) : [];
+        }
+        finally
+        {
+            // The local flush is recorded even when the caller went away before the peers answered.
+            audit.Record(caller, "flush", scope.ToString(), AuditDetail(result.Removed, request.Fleet, peers));
+        }
+
         return Results.Ok(new FlushResponse(result.Removed, entries, result.Truncated, peers));
     }
 
@@ -64,7 +74,8 @@ internal static partial class CacheEndpoints
         return new CacheStatsView(
             census.Entries, census.Positive, census.Negative, census.ServFail, census.Stale,
             hits, misses, ratio, metrics.NegativeHits, metrics.StaleAnswers, metrics.Prefetches,
-            cache.Evictions, cache.Refusals, census.ResponseBytes, cache.Bytes, cache.Options.MaxBytes, cache.Options.MaxEntries);
+            cache.Evictions, cache.Refusals, census.ResponseBytes, cache.Bytes, cache.Options.MaxBytes, cache.Options.MaxEntries,
+            metrics.QueriesByRcode());
     }
 
     /// <summary>Turns a request into a flush scope, or a 400 that says what is wrong (nothing is flushed then).</summary>
@@ -134,6 +145,15 @@ internal static partial class CacheEndpoints
     /// <summary>The removed entries for the audit line: "name type" each, the first ten.</summary>
     private static string AuditList(List<FlushedEntryView> entries, bool truncated) =>
         string.Join(", ", entries.Take(10).Select(e => $"{e.Name} {e.Type}")) + (entries.Count > 10 || truncated ? ", …" : string.Empty);
+
+    /// <summary>"removed 2", and with a fleet flush each peer's count or failure (<paramref name="peers"/> null: the caller left first).</summary>
+    private static string AuditDetail(int removed, bool fleet, IReadOnlyList<PeerFlushResult>? peers) =>
+        $"removed {removed}" + (!fleet ? string.Empty : "; fleet: " + peers switch
+        {
+            null => "the caller disconnected before the peers answered",
+            [] => "no peers",
+            _ => string.Join(", ", peers.Select(p => p.Error is null ? $"{p.Name} removed {p.Removed}" : $"{p.Name} failed: {p.Error}")),
+        });
 
     private static List<string> Aged(List<DnsResourceRecord> records, uint left) =>
         [.. records.Select(r => new DnsResourceRecord(r.Name, Math.Min(r.Ttl, left), r.Data, r.Class).ToString())];

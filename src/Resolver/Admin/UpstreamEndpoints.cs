@@ -14,7 +14,7 @@ internal static partial class UpstreamEndpoints
             .WithSummary("Take an upstream out of use by hand (drain: true), or put it back (drain: false).");
     }
 
-    private static IResult Drain(DrainRequest? request, UpstreamRegistry registry, HttpContext http, ILoggerFactory loggers)
+    private static IResult Drain(DrainRequest? request, UpstreamRegistry registry, HttpContext http, AuditTrail audit, ILoggerFactory loggers)
     {
         if (request?.Name is null)
         {
@@ -30,6 +30,7 @@ internal static partial class UpstreamEndpoints
         server.Drained = request.Drain;
         var caller = AdminCaller.Of(http);
         LogDrain(loggers.CreateLogger("Resolver.Audit"), caller.Name, caller.Address, server.Name, request.Drain);
+        audit.Record(caller, request.Drain ? "drain" : "undrain", server.Name, $"state {View(server).State}");
         return Results.Ok(View(server));
     }
 

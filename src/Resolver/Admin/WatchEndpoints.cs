@@ -29,7 +29,7 @@ internal static partial class WatchEndpoints
         return new WatchListView([.. watches.Rules.Select(View)], [.. holds.All.Select(View)]);
     }
 
-    private static IResult Set(string name, WatchRequest? request, WatchList watches, HttpContext http, ILoggerFactory loggers)
+    private static IResult Set(string name, WatchRequest? request, WatchList watches, HttpContext http, AuditTrail audit, ILoggerFactory loggers)
     {
         request ??= new WatchRequest();
         var errors = new List<string>();
@@ -42,10 +42,11 @@ internal static partial class WatchEndpoints
         watches.Set(rule);
         var caller = AdminCaller.Of(http);
         LogWatch(loggers.CreateLogger("Resolver.Audit"), caller.Name, caller.Address, rule.Name.ToString(), rule.Subtree, rule.Hold, rule.ProbeInterval);
+        audit.Record(caller, "watch", rule.Name.ToString(), RuleText(rule));
         return Results.Ok(View(rule));
     }
 
-    private static IResult Remove(string name, WatchList watches, HoldTable holds, HttpContext http, ILoggerFactory loggers)
+    private static IResult Remove(string name, WatchList watches, HoldTable holds, HttpContext http, AuditTrail audit, ILoggerFactory loggers)
     {
         if (!DnsName.TryParse(name, out var parsed))
         {
@@ -60,10 +61,11 @@ internal static partial class WatchEndpoints
         holds.EndUnwatched(watches);
         var caller = AdminCaller.Of(http);
         LogUnwatch(loggers.CreateLogger("Resolver.Audit"), caller.Name, caller.Address, removed.Name.ToString());
+        audit.Record(caller, "unwatch", removed.Name.ToString(), RuleText(removed));
         return Results.Ok(View(removed));
     }
 
-    private static IResult Accept(string name, HoldTable holds, DnsCache cache, HttpContext http, ILoggerFactory loggers)
+    private static IResult Accept(string name, HoldTable holds, DnsCache cache, HttpContext http, AuditTrail audit, ILoggerFactory loggers)
     {
         if (!DnsName.TryParse(name, out var parsed))
         {
@@ -77,12 +79,18 @@ internal static partial class WatchEndpoints
         }
 
         var caller = AdminCaller.Of(http);
-        LogAccept(loggers.CreateLogger("Resolver.Audit"), caller.Name, caller.Address, parsed.ToString(), string.Join(", ", accepted.Select(h => $"{h.Type} {h.Answer}")));
+        var answers = string.Join(", ", accepted.Select(h => $"{h.Type} {h.Answer}"));
+        LogAccept(loggers.CreateLogger("Resolver.Audit"), caller.Name, caller.Address, parsed.ToString(), answers);
+        audit.Record(caller, "accept", parsed.ToString(), answers);
         return Results.Ok(new AcceptResponse(accepted));
     }
 
     internal static HoldView View(Hold hold) =>
         new(hold.Key.ToName().ToString(), Mnemonics.ToText(hold.Key.Type), hold.Since, hold.Until, hold.Upstream, hold.Answer);
+
+    /// <summary>"subtree, hold 00:15:00, probe 00:00:30" for the audit trail.</summary>
+    private static string RuleText(WatchRule rule) =>
+        (rule.Subtree ? "subtree, " : string.Empty) + $"hold {rule.Hold:c}" + (rule.ProbeInterval is { } probe ? $", probe {probe:c}" : string.Empty);
 
     private static WatchRuleView View(WatchRule rule) => new(rule.Name.ToString(), rule.Subtree, rule.Hold, rule.ProbeInterval);
 

@@ -165,6 +165,25 @@ internal static class CliOutput
         }
     }
 
+    /// <summary>"Token ops (Admin role)." then the recent admin actions, newest first.</summary>
+    public static void Audit(TextWriter output, AuditView audit)
+    {
+        output.WriteLine($"Token {audit.Caller.Name} ({audit.Caller.Role} role).");
+        if (audit.Entries.Count == 0)
+        {
+            output.WriteLine("No flushes, drains or watch changes since start.");
+            return;
+        }
+
+        var table = new TextTable(["TIME", "CALLER", "ADDRESS", "ACTION", "TARGET", "DETAIL"]);
+        foreach (var entry in audit.Entries)
+        {
+            table.Add(Time(entry.Time), entry.Caller, entry.Address, entry.Action, entry.Target, entry.Detail);
+        }
+
+        table.Write(output);
+    }
+
     private static string Time(DateTimeOffset time) => time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", s_invariant);
 
     public static void Stats(TextWriter output, CacheStatsView stats)
@@ -188,6 +207,7 @@ internal static class CliOutput
             ("prefetches", Number(stats.Prefetches)),
             ("evictions", Number(stats.Evictions)),
             ("refusals", Number(stats.Refusals)),
+            .. stats.Queries.OrderByDescending(q => q.Value).Select(q => ("queries " + q.Key, Number(q.Value))),
         ];
         var width = lines.Max(l => l.Key.Length) + 1;
         foreach (var (key, value) in lines)

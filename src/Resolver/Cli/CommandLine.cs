@@ -9,7 +9,7 @@ namespace Resolver.Cli;
 /// <summary>
 /// The whole command line: <c>serve</c> (also when no verb is given: only <c>--config PATH</c> and configuration
 /// overrides such as <c>--Dns:Listen:0=127.0.0.1:5353</c>), <c>check-config</c>, and the admin verbs (flush, cache,
-/// upstreams, drain, undrain, stats, watch), which call the admin HTTP API of a running resolver and print a readable
+/// upstreams, drain, undrain, stats, watch, audit), which call the admin HTTP API of a running resolver and print a readable
 /// answer, or with --json the server's JSON as is. --help, -h, -?, --version and the [suggest] directive never start
 /// the server. Exit codes: 0 success; 1 failure (unreachable, HTTP error, a peer failed a fleet flush); 2 usage error
 /// (an unknown verb or option; the same code as a bad configuration, like getopt tools) or a bad configuration;
@@ -141,6 +141,7 @@ internal static partial class CommandLine
             Root.Subcommands.Add(Drain(drain: false));
             Root.Subcommands.Add(Read("stats", "Show cache statistics: entries by kind, hit ratio, evictions, size."));
             Root.Subcommands.Add(Watch());
+            Root.Subcommands.Add(Read("audit", $"Show the last {AuditTrail.Capacity} flushes, drains and watch changes (who, from where, what), newest first, and which token you use."));
         }
 
         public RootCommand Root { get; }
@@ -199,7 +200,7 @@ internal static partial class CommandLine
             return command;
         }
 
-        /// <summary>A read-only verb: cache NAME, upstreams or stats.</summary>
+        /// <summary>A read-only verb: cache NAME, upstreams, stats or audit.</summary>
         private Command Read(string verb, string description)
         {
             var command = new Command(verb, description);
@@ -215,6 +216,7 @@ internal static partial class CommandLine
                 {
                     "cache" => "api/v1/cache?name=" + Uri.EscapeDataString(parse.GetValue(name)!), // the query form carries the root (".") too
                     "stats" => "api/v1/cache/stats",
+                    "audit" => "api/v1/audit",
                     _ => "api/v1/upstreams",
                 };
                 using var client = Client(parse, needsAdmin: false);
@@ -228,6 +230,9 @@ internal static partial class CommandLine
                             break;
                         case "stats":
                             CliOutput.Stats(_output, AdminClient.Read(body, AdminJson.Default.CacheStatsView));
+                            break;
+                        case "audit":
+                            CliOutput.Audit(_output, AdminClient.Read(body, AdminJson.Default.AuditView));
                             break;
                         default:
                             CliOutput.Upstreams(_output, AdminClient.Read(body, AdminJson.Default.IReadOnlyListUpstreamView));

@@ -43,5 +43,15 @@ public sealed class FleetFlushTests
         Assert.False(string.IsNullOrEmpty(peers["dead"].GetProperty("error").GetString()));
         Assert.Equal(1, live.Cache.Count); // the positive entry survived there too
         Assert.Contains(live.Logs.Lines, l => l.Contains("AUDIT flush by ops from 127.0.0.1: www.gone.example.com., negative only; removed 1 [gone.example.com. *]; fleet False", StringComparison.Ordinal));
+        Assert.StartsWith("removed 1; fleet: live removed 1, dead failed: ", await LastAuditDetailAsync(origin), StringComparison.Ordinal);
+        Assert.Equal("removed 1", await LastAuditDetailAsync(live)); // the peer audits the flush it was sent
+    }
+
+    private static async Task<string> LastAuditDetailAsync(TestApp app)
+    {
+        var (status, body) = await app.SendAsync(HttpMethod.Get, "/api/v1/audit");
+        Assert.True(status == HttpStatusCode.OK, body);
+        using var audit = JsonDocument.Parse(body);
+        return audit.RootElement.GetProperty("entries")[0].GetProperty("detail").GetString()!;
     }
 }

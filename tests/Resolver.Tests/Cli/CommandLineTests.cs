@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Resolver.Cli;
 using Resolver.Core.Cache;
+using Resolver.Core.Pipeline;
+using Resolver.Core.Telemetry;
 using Resolver.Hosting;
 using Resolver.Protocol.Messages;
 using Resolver.Protocol.Names;
@@ -102,6 +104,45 @@ public sealed class CommandLineTests : IAsyncLifetime
         Assert.Matches(@"(?m)^entries:\s+1$", output);
         Assert.Matches(@"(?m)^positive:\s+1$", output);
         Assert.Matches(@"(?m)^hit ratio:\s+\d+\.\d\d %$", output);
+    }
+
+    [Fact]
+    public async Task Stats_ShowsQueriesByRcode_MostFirst()
+    {
+        var metrics = _app.Services.GetRequiredService<ResolverMetrics>();
+        metrics.QueryAnswered(DnsTransport.Udp, DnsRecordType.A, (int)DnsResponseCode.NXDomain);
+        metrics.QueryAnswered(DnsTransport.Udp, DnsRecordType.A, (int)DnsResponseCode.NXDomain);
+        metrics.QueryAnswered(DnsTransport.Tcp, DnsRecordType.A, (int)DnsResponseCode.NoError);
+
+        var (code, output, _) = await RunAsync("stats");
+
+        Assert.Equal(0, code);
+        Assert.Matches(@"(?m)^queries NXDOMAIN:\s+2\r?\nqueries NOERROR:\s+1$", output);
+    }
+
+    [Fact]
+    public async Task Audit_ShowsTheCallerAndTheFlush()
+    {
+        Assert.Equal(0, (await RunAsync("flush", "www.example.com")).Code);
+
+        var (code, output, error) = await RunAsync(["audit"], ReadToken);
+
+        Assert.Equal(0, code);
+        Assert.Equal(string.Empty, error);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Equal("Token grafana (Read role).", lines[0]);
+        Assert.Matches(@"^TIME\s+CALLER\s+ADDRESS\s+ACTION\s+TARGET\s+DETAIL$", lines[1]);
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+ops\s+127\.0\.0\.1\s+flush\s+www\.example\.com\.\s+removed 1$", lines[2]);
+        Assert.Equal(3, lines.Length);
+    }
+
+    [Fact]
+    public async Task Audit_NothingDone_SaysSo()
+    {
+        var (code, output, _) = await RunAsync("audit");
+
+        Assert.Equal(0, code);
+        Assert.Equal(["Token ops (Admin role).", "No flushes, drains or watch changes since start."], output.TrimEnd().Split(Environment.NewLine));
     }
 
     [Fact]

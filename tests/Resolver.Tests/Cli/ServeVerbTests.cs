@@ -31,7 +31,7 @@ public sealed class ServeVerbTests : IDisposable
 
         Assert.Equal(0, run.Code);
         Assert.Null(run.Served);
-        foreach (var verb in (string[])["serve", "check-config", "flush", "cache", "upstreams", "drain", "undrain", "stats", "watch"])
+        foreach (var verb in (string[])["serve", "check-config", "flush", "cache", "upstreams", "drain", "undrain", "stats", "watch", "audit"])
         {
             Assert.Matches($@"(?m)^\s+{verb}\b", run.Output);
         }

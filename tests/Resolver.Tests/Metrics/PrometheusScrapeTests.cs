@@ -9,6 +9,12 @@ using Resolver.Tests.Testing;
 namespace Resolver.Tests.Metrics;
 
 /// <summary>/metrics as the OpenTelemetry Prometheus exporter serves it: the Resolver meter's names as before, and the runtime's.</summary>
+/// <remarks>
+/// Alone, not beside other test classes: OpenTelemetry subscribes to meters by name across the process, so another
+/// test's resolver host (its own "Resolver" meter) shares this one's metric streams, and disposing it can stop them
+/// (open-telemetry/opentelemetry-dotnet#6412); a scrape here then read 0 for a counter just incremented.
+/// </remarks>
+[Collection(nameof(PrometheusScrapeTests))]
 public sealed partial class PrometheusScrapeTests : IAsyncLifetime
 {
     private TestApp _app = null!;
@@ -105,3 +111,7 @@ public sealed partial class PrometheusScrapeTests : IAsyncLifetime
     [GeneratedRegex(@"(?m)^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?<labels>[^}]*)\})? (?<value>[^ \n]+)")]
     private static partial Regex SampleLine();
 }
+
+/// <summary>Runs <see cref="PrometheusScrapeTests"/> with no other test class in parallel.</summary>
+[CollectionDefinition(nameof(PrometheusScrapeTests), DisableParallelization = true)]
+public sealed class PrometheusScrapeCollection;
