@@ -129,7 +129,7 @@ for mode in $MODES; do
     printf "%-18s %-9s %9s %7s %9s %9s %11s\n", m, "ratio", (b[1] > 0 ? sprintf("%.2f", a[1] / b[1]) : "-"), "", "",
       (b[4] > 0 ? sprintf("%.2f", a[4] / b[4]) : "-"), (b[5] > 0 ? sprintf("%.2f", a[5] / b[5]) : "-")}'
   if [ "$ROUNDS" -gt 1 ]; then
-    printf '%-18s %-9s %s\n' "$mode" rounds "CPU ratio per round:$round_ratios"
+    printf '%-18s %-9s %s\n' "$mode" rounds "CPU ratio per round:$round_ratios (median $(tr ' ' '\n' <<< "$round_ratios" | grep -v -e '^$' -e '^-$' | sort -n | awk '{v[NR] = $1} END {print NR % 2 ? v[(NR + 1) / 2] : sprintf("%.2f", (v[NR / 2] + v[NR / 2 + 1]) / 2)}'))"
   fi
   stop_mode
 done
