@@ -185,7 +185,7 @@ public sealed partial class QueryProcessor
         {
             LogAnswered(
                 _logger, asked.Client, asked.Transport, DnsName.FromWire(query[DnsHeader.Size..(scan.QuestionEnd - 4)]), scan.Type,
-                rcode < 0 ? "none" : ((DnsResponseCode)rcode).ToString().ToUpperInvariant(), source, upstream ?? "-", Stopwatch.GetElapsedTime(asked.LoggedSince).TotalMilliseconds);
+                rcode < 0 ? "none" : Mnemonics.ToText((DnsResponseCode)rcode), source, upstream ?? "-", Stopwatch.GetElapsedTime(asked.LoggedSince).TotalMilliseconds);
         }
 
         return length;

@@ -20,7 +20,7 @@ public sealed class ResolverMetrics : IDisposable
 {
     public const string MeterName = "Resolver";
 
-    private static readonly string[] s_rcodes = [.. Enumerable.Range(0, 24).Select(c => ((DnsResponseCode)c).ToString().ToUpperInvariant()), "OTHER"];
+    private static readonly string[] s_rcodes = [.. Enumerable.Range(0, 24).Select(c => Mnemonics.ToText((DnsResponseCode)c)), "OTHER"];
     private static readonly string[] s_typeTags = ["A", "AAAA", "CNAME", "MX", "TXT", "NS", "SOA", "PTR", "SRV", "HTTPS", "SVCB", "CAA", "DS", "DNSKEY", "ANY", "other"];
     private static readonly string[] s_transports = ["udp", "tcp"];
     private static readonly int s_querySlots = s_transports.Length * s_typeTags.Length * s_rcodes.Length;

@@ -10,7 +10,7 @@ public sealed partial class DnsMessage
     {
         var builder = new StringBuilder()
             .Append(";; ->>HEADER<<- opcode: ").Append(Opcode.ToString().ToUpperInvariant())
-            .Append(", status: ").Append(ResponseCode.ToString().ToUpperInvariant())
+            .Append(", status: ").Append(Mnemonics.ToText(ResponseCode))
             .Append(", id: ").Append(Id).Append('\n')
             .Append(";; flags:").Append(FlagsText())
             .Append("; QUERY: ").Append(Questions.Count)

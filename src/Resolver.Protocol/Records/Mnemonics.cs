@@ -1,9 +1,10 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using Resolver.Protocol.Messages;
 
 namespace Resolver.Protocol.Records;
 
-/// <summary>Type and class mnemonics both ways, with the RFC 3597 <c>TYPEnnn</c>/<c>CLASSnnn</c> forms for the rest.</summary>
+/// <summary>Type and class mnemonics both ways, with the RFC 3597 <c>TYPEnnn</c>/<c>CLASSnnn</c> forms for the rest; RCODE names one way.</summary>
 public static class Mnemonics
 {
     private static readonly Dictionary<DnsRecordType, string> s_typeNames =
@@ -17,6 +18,9 @@ public static class Mnemonics
 
     public static string ToText(DnsClass @class) =>
         Enum.IsDefined(@class) ? @class.ToString() : "CLASS" + ((ushort)@class).ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>An RCODE as dig, the logs, the metrics and the admin API show it: "NOERROR", "NXDOMAIN", "SERVFAIL"; a number for one without a name.</summary>
+    public static string ToText(DnsResponseCode code) => code.ToString().ToUpperInvariant();
 
     /// <summary>Parses "AAAA", "aaaa" or "TYPE28".</summary>
     public static bool TryParseType(string? text, [NotNullWhen(true)] out DnsRecordType? type)

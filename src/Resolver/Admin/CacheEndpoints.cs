@@ -125,7 +125,7 @@ internal static partial class CacheEndpoints
         return new CacheEntryView(
             Type: TypeText(entry.Key),
             Kind: entry.Kind.ToString(),
-            Rcode: (entry.Kind == CacheEntryKind.ServFail ? DnsResponseCode.ServFail : stored.ResponseCode).ToString().ToUpperInvariant(),
+            Rcode: Mnemonics.ToText(entry.Kind == CacheEntryKind.ServFail ? DnsResponseCode.ServFail : stored.ResponseCode),
             Negative: entry.IsNegative,
             Stale: !entry.IsFresh(time),
             TtlLeft: left,
