@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Resolver.EndToEnd.Peers;
 
 namespace Resolver.EndToEnd.Metrics;
 
@@ -30,6 +31,18 @@ internal sealed partial class MetricsScrape
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, $"GET /metrics: {(int)response.StatusCode}\n{text}");
         return new MetricsScrape(text, response.Content.Headers.ContentType?.ToString(), Parse(text));
+    }
+
+    /// <summary>
+    /// Asks the resolver on <paramref name="dnsPort"/> for a name the test zone has and one it has not: counters with
+    /// labels appear in a scrape only once counted (no # HELP either), so a scrape after this shows the answer and miss series.
+    /// </summary>
+    public static async Task CountAnAnswerAndAnNxDomainAsync(int dnsPort)
+    {
+        var answer = await Dig.QueryAsync(dnsPort, "www.test.example", "A");
+        var missing = await Dig.QueryAsync(dnsPort, "doesnotexist.test.example", "A");
+        Assert.True(answer.Status == "NOERROR", answer.Text);
+        Assert.True(missing.Status == "NXDOMAIN", missing.Text);
     }
 
     /// <summary>The sum of the samples named <paramref name="name"/> whose labels include every pair given.</summary>
