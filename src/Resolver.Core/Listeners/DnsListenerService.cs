@@ -76,7 +76,7 @@ public sealed partial class DnsListenerService : IHostedService, IDisposable
             _bound.Add(bound);
 
             // One socket per receive thread where the kernel spreads datagrams over them (SO_REUSEPORT), else one
-            // socket read by every thread. Each socket has its own listener (its own pending cap).
+            // socket read by every thread. Each socket has its own listener; all share one pending-upstream cap.
             var threadsPerSocket = udp.Count == 1 ? _options.UdpReceiveThreads : 1;
             foreach (var socket in udp)
             {

@@ -323,8 +323,10 @@ public sealed class DnsListenerServiceTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Udp_AFloodFromOneNetwork_IsRateLimited_WhileAnotherNetworkIsServed()
+    public async Task Udp_AFloodFromOneNetwork_IsRateLimited_WhileAnotherNetworkIsServed_AndCountedByAction()
     {
+        using var slips = new InstrumentCount("resolver.queries.rate_limited", InstrumentCount.Tag("action", a => a == "slip"));
+        using var drops = new InstrumentCount("resolver.queries.rate_limited", InstrumentCount.Tag("action", a => a == "drop"));
         await using var harness = await ResolverHarness.StartAsync(
             count: 1, server: o => o.RateLimit = new RateLimitOptions { ResponsesPerSecond = 20, Slip = 2, ExemptNetworks = ["192.0.2.0/24"] });
         await harness.AskAsync("www.test."); // cached: the flood is answered from the cache
@@ -359,6 +361,8 @@ public sealed class DnsListenerServiceTests : IAsyncLifetime
         Assert.Equal(20, full); // the harness's clock stands still: one second
         Assert.Equal(90, slipped); // every other one of the 180 limited
         Assert.Equal(floodAnswers.Count, full + slipped);
+        Assert.Equal(90, slips.Value); // no other test limits a client
+        Assert.Equal(90, drops.Value);
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)

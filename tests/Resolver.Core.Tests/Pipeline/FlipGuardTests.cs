@@ -1,6 +1,4 @@
-using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
-using Resolver.Core.Telemetry;
 using Resolver.Core.Tests.Testing;
 using Resolver.Core.Tests.Upstreams;
 using Resolver.Core.Upstreams;
@@ -24,7 +22,7 @@ public sealed class FlipGuardTests
     {
         await using var harness = await ResolverHarness.StartAsync(count: 2, upstreams: OneTryEach);
         var (flipped, steady) = (harness.Upstreams[0], harness.Upstreams[1]);
-        using var disagreements = new DisagreementCount(flipped.EndPoint.ToString());
+        using var disagreements = DisagreementCount(flipped.EndPoint.ToString());
         await harness.AskAsync("www.test.");
         flipped.SetNxDomain("www.test.");
         harness.Time.Advance(PastTtl);
@@ -52,7 +50,7 @@ public sealed class FlipGuardTests
     public async Task BothUpstreamsFlip_TheNegativeAnswerIsServed_WithoutADisagreement()
     {
         await using var harness = await ResolverHarness.StartAsync(count: 2, upstreams: OneTryEach);
-        using var disagreements = new DisagreementCount(harness.Upstreams[0].EndPoint.ToString());
+        using var disagreements = DisagreementCount(harness.Upstreams[0].EndPoint.ToString());
         await harness.AskAsync("www.test.");
         foreach (var upstream in harness.Upstreams)
         {
@@ -212,35 +210,6 @@ public sealed class FlipGuardTests
         WatchRule.TryCreate(name, subtree, hold, probeInterval: null, string.Empty, []) ?? throw new ArgumentException(name);
 
     /// <summary>resolver.upstream.disagreements for one upstream (tests run side by side, each with its own fakes).</summary>
-    private sealed class DisagreementCount : IDisposable
-    {
-        private readonly MeterListener _listener = new();
-        private long _value;
-
-        public DisagreementCount(string endPoint)
-        {
-            _listener.InstrumentPublished = (instrument, listener) =>
-            {
-                if (instrument.Meter.Name == ResolverMetrics.MeterName && instrument.Name == "resolver.upstream.disagreements")
-                {
-                    listener.EnableMeasurementEvents(instrument);
-                }
-            };
-            _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
-            {
-                foreach (var tag in tags)
-                {
-                    if (tag.Key == "upstream" && tag.Value is string name && name.StartsWith(endPoint + "/", StringComparison.Ordinal))
-                    {
-                        Interlocked.Add(ref _value, value);
-                    }
-                }
-            });
-            _listener.Start();
-        }
-
-        public long Value => Interlocked.Read(ref _value);
-
-        public void Dispose() => _listener.Dispose();
-    }
+    private static InstrumentCount DisagreementCount(string endPoint) =>
+        new("resolver.upstream.disagreements", InstrumentCount.Tag("upstream", name => name.StartsWith(endPoint + "/", StringComparison.Ordinal)));
 }

@@ -8,7 +8,8 @@ internal sealed record CommandOutput(int ExitCode, string StandardOutput, string
 /// <summary>Runs a short-lived command with a deadline; past it the command (and only it) is killed by its process object.</summary>
 internal static class ProcessRunner
 {
-    public static async Task<CommandOutput> RunAsync(string fileName, IEnumerable<string> arguments, TimeSpan timeout)
+    /// <param name="environment">Variables set for the command, beside the ones it inherits.</param>
+    public static async Task<CommandOutput> RunAsync(string fileName, IEnumerable<string> arguments, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(fileName)
         {
@@ -19,6 +20,11 @@ internal static class ProcessRunner
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
         }
 
         using var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {fileName}.");

@@ -61,14 +61,16 @@ internal sealed class ResolverProcess : IAsyncDisposable
     /// <param name="upstreamPorts">UDP upstreams on 127.0.0.1, asked in this order (Sequential policy).</param>
     /// <param name="maxCacheTtl">Cache:MaxTtl, to make answers expire within a test; null keeps the default.</param>
     /// <param name="configure">Changes to the generated configuration (the JSON root), e.g. one Cache setting.</param>
-    public static async Task<ResolverProcess> StartAsync(IReadOnlyList<int> upstreamPorts, TimeSpan? maxCacheTtl = null, Action<JsonObject>? configure = null)
+    /// <param name="environment">Variables set for the resolver's process, e.g. settings the way systemd's Environment= gives them.</param>
+    public static async Task<ResolverProcess> StartAsync(
+        IReadOnlyList<int> upstreamPorts, TimeSpan? maxCacheTtl = null, Action<JsonObject>? configure = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         ArgumentNullException.ThrowIfNull(upstreamPorts);
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await StartOnceAsync(upstreamPorts, maxCacheTtl, configure);
+                return await StartOnceAsync(upstreamPorts, maxCacheTtl, configure, environment);
             }
             catch (Exception e) when (attempt < PortAttempts && e.Message.Contains("already in use", StringComparison.OrdinalIgnoreCase))
             {
@@ -77,7 +79,8 @@ internal sealed class ResolverProcess : IAsyncDisposable
         }
     }
 
-    private static async Task<ResolverProcess> StartOnceAsync(IReadOnlyList<int> upstreamPorts, TimeSpan? maxCacheTtl, Action<JsonObject>? configure)
+    private static async Task<ResolverProcess> StartOnceAsync(
+        IReadOnlyList<int> upstreamPorts, TimeSpan? maxCacheTtl, Action<JsonObject>? configure, IReadOnlyDictionary<string, string>? environment)
     {
         var dll = RepositoryLayout.ResolverDll;
         var directory = Directory.CreateTempSubdirectory("resolver-e2e-");
@@ -99,6 +102,11 @@ internal sealed class ResolverProcess : IAsyncDisposable
         info.ArgumentList.Add(dll);
         info.ArgumentList.Add("--config");
         info.ArgumentList.Add(config);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
+
         var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start the resolver.");
         var log = new ProcessLog(process);
         process.BeginOutputReadLine();
