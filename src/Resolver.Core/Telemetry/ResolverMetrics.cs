@@ -23,6 +23,11 @@ public sealed class ResolverMetrics : IDisposable
     private static readonly string[] s_rcodes = [.. Enumerable.Range(0, 24).Select(c => Mnemonics.ToText((DnsResponseCode)c)), "OTHER"];
     private static readonly string[] s_typeTags = ["A", "AAAA", "CNAME", "MX", "TXT", "NS", "SOA", "PTR", "SRV", "HTTPS", "SVCB", "CAA", "DS", "DNSKEY", "ANY", "other"];
     private static readonly string[] s_transports = ["udp", "tcp"];
+    /// <summary>
+    /// Upper bounds in seconds of <c>resolver.upstream.duration</c>'s buckets, 0.5 ms to 10 s. Without them an exporter
+    /// uses its defaults (OpenTelemetry's 0, 5, 10, 25 … 10000, sized for milliseconds), and every round trip lands in le="5".
+    /// </summary>
+    private static readonly double[] s_durationBounds = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
     private static readonly int s_querySlots = s_transports.Length * s_typeTags.Length * s_rcodes.Length;
 
     private readonly Meter _meter;
@@ -70,7 +75,8 @@ public sealed class ResolverMetrics : IDisposable
             "resolver.upstream.disagreements", "{answer}", "Negative answers (NXDOMAIN, NODATA) from an upstream that another upstream contradicted with the positive answer the cache held, by the upstream that answered negatively.");
         _watchProbes = _meter.CreateCounter<long>(
             "resolver.watch.probes", "{probe}", "Background re-resolutions of watched names (Watch:Names ProbeInterval), by name and result: answer, negative, held or failed.");
-        _upstreamDuration = _meter.CreateHistogram<double>("resolver.upstream.duration", "s", "Upstream round-trip time of answered queries.");
+        _upstreamDuration = _meter.CreateHistogram(
+            "resolver.upstream.duration", "s", "Upstream round-trip time of answered queries.", tags: null, new InstrumentAdvice<double> { HistogramBucketBoundaries = s_durationBounds });
         _rateLimited = _meter.CreateCounter<long>(
             "resolver.queries.rate_limited", "{query}", "UDP queries past Dns:RateLimit for their client network, by action: slip (an empty TC=1 answer) or drop.");
         _configReloads = _meter.CreateCounter<long>(

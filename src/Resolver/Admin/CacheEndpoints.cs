@@ -17,7 +17,7 @@ internal static partial class CacheEndpoints
             .WithSummary("Flush an exact name (all types or one), a subtree, only negative or only stale entries, or everything; optionally on every peer of the fleet.");
         api.MapGet("/cache/stats", Stats)
             .WithSummary("Entries by kind, hit ratio, evictions and refusals, bytes held against Cache:MaxBytes, queries answered by RCODE.");
-        api.MapGet("/cache/{name}", Inspect)
+        api.MapGet("/cache/{name}", (string name, HttpContext http, DnsCache cache, HoldTable holds) => Inspect(RouteName.Decode(http, name), cache, holds))
             .WithSummary("What the cache holds for a name: each type, its records, TTL left, negative or stale, which upstream answered, hits, and whether a watch holds it.");
         api.MapGet("/cache", (string? name, DnsCache cache, HoldTable holds) => name is null ? BadRequest("Name the domain: /api/v1/cache?name=www.example.com (or '.' for the root).") : Inspect(name, cache, holds))
             .WithSummary("The same as /cache/{name}, the name in the query string: for the root ('.', which a path cannot carry) and names with '/'.");
@@ -54,7 +54,6 @@ internal static partial class CacheEndpoints
 
     private static IResult Inspect(string name, DnsCache cache, HoldTable holds)
     {
-        name = Uri.UnescapeDataString(name); // routing leaves an escaped '/' (%2F) escaped in a path segment
         if (!DnsName.TryParse(name, out var parsed))
         {
             return BadRequest($"'{name}' is not a valid domain name.");

@@ -31,6 +31,7 @@ internal static partial class WatchEndpoints
 
     private static IResult Set(string name, WatchRequest? request, WatchList watches, HttpContext http, AuditTrail audit, ILoggerFactory loggers)
     {
+        name = RouteName.Decode(http, name);
         request ??= new WatchRequest();
         var errors = new List<string>();
         var rule = WatchRule.TryCreate(name, request.Subtree, request.Hold ?? WatchRule.DefaultHold, request.ProbeInterval, string.Empty, errors);
@@ -48,6 +49,7 @@ internal static partial class WatchEndpoints
 
     private static IResult Remove(string name, WatchList watches, HoldTable holds, HttpContext http, AuditTrail audit, ILoggerFactory loggers)
     {
+        name = RouteName.Decode(http, name);
         if (!DnsName.TryParse(name, out var parsed))
         {
             return CacheEndpoints.BadRequest($"'{name}' is not a valid domain name.");
@@ -67,6 +69,7 @@ internal static partial class WatchEndpoints
 
     private static IResult Accept(string name, HoldTable holds, DnsCache cache, HttpContext http, AuditTrail audit, ILoggerFactory loggers)
     {
+        name = RouteName.Decode(http, name);
         if (!DnsName.TryParse(name, out var parsed))
         {
             return CacheEndpoints.BadRequest($"'{name}' is not a valid domain name.");

@@ -25,7 +25,10 @@ internal static partial class MetricsExport
         services.AddSingleton<IValidateOptions<OtlpOptions>, OtlpOptionsValidator>();
         var otlp = configuration.GetSection(OtlpOptions.SectionName).Get<OtlpOptions>() ?? new OtlpOptions(); // checked at start by the validator
         services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService(ServiceName))
+            // A later resource wins on a shared attribute, and the builder's default one has already read OTEL_SERVICE_NAME and
+            // OTEL_RESOURCE_ATTRIBUTES (from IConfiguration: environment, file or command line): reading them again after
+            // "resolver" lets them name the service, and "resolver" stays when they do not.
+            .ConfigureResource(resource => resource.AddService(ServiceName).AddEnvironmentVariableDetector())
             .WithMetrics(metrics =>
             {
                 metrics.AddMeter(ResolverMetrics.MeterName, RuntimeMeter);

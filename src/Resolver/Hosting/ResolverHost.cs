@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using Resolver.Admin;
 using Resolver.Core.Cache;
@@ -9,6 +10,7 @@ namespace Resolver.Hosting;
 internal static class ResolverHost
 {
     public const string DefaultAdminUrls = "http://127.0.0.1:8053";
+    private const string FormatterNameKey = "Logging:Console:FormatterName";
 
     /// <summary>Builds the app; <paramref name="configureServices"/> lets tests swap services (a manual clock, a log collector).</summary>
     public static WebApplication Build(string[] args, string configPath, Action<IServiceCollection>? configureServices = null)
@@ -25,6 +27,7 @@ internal static class ResolverHost
             .AddCommandLine(rest);
 
         builder.Host.UseSystemd(); // READY=1/STOPPING=1 for the Type=notify unit (deploy/resolver.service); a no-op outside systemd
+        builder.Services.AddOptions<ConsoleLoggerOptions>().Configure<IConfiguration>(KeepConfiguredFormatter);
         builder.WebHost.UseUrls(builder.Configuration["Admin:Urls"] ?? DefaultAdminUrls);
         builder.Services.AddResolverCore(builder.Configuration);
         builder.Services.AddSingleton(file);
@@ -41,6 +44,18 @@ internal static class ResolverHost
         app.MapAdminApi();
         app.MapPrometheusMetrics();
         return app;
+    }
+
+    /// <summary>
+    /// Logging:Console:FormatterName ("json", "simple") when it is set: under systemd, UseSystemd sets "systemd" after
+    /// the Logging section is bound and would win over it. Without the key, systemd's format stays under systemd.
+    /// </summary>
+    private static void KeepConfiguredFormatter(ConsoleLoggerOptions options, IConfiguration configuration)
+    {
+        if (configuration[FormatterNameKey] is { Length: > 0 } name)
+        {
+            options.FormatterName = name;
+        }
     }
 
     /// <summary>

@@ -40,21 +40,35 @@ public sealed class SystemdUnitTests : IDisposable
     }
 
     [Fact]
-    public void Unit_runs_unprivileged_as_notify_with_the_state_directory_and_the_jit_allowed()
+    public void Unit_runs_unprivileged_and_hardened_as_notify_with_the_state_directory_and_the_jit_allowed()
     {
         var directives = File.ReadAllLines(UnitPath)
             .Where(l => l.Length > 0 && !l.StartsWith('#') && !l.StartsWith('['))
             .ToList();
 
         Assert.Contains("Type=notify", directives);
-        Assert.Contains("DynamicUser=yes", directives);
+        Assert.Contains("Restart=on-failure", directives);
+        Assert.Equal("yes", Boolean(directives, "DynamicUser"));
+        Assert.Contains("AmbientCapabilities=CAP_NET_BIND_SERVICE", directives);
         Assert.Contains("CapabilityBoundingSet=CAP_NET_BIND_SERVICE", directives);
         Assert.Contains("StateDirectory=resolver", directives);
         Assert.Contains("Environment=Admin__TokenFile=/var/lib/resolver/admin-token", directives);
         Assert.Contains("Environment=Cache__SnapshotPath=/var/lib/resolver/cache.snapshot", directives);
         Assert.Contains("ExecReload=/bin/kill -HUP $MAINPID", directives);
+        Assert.Contains("ProtectSystem=strict", directives);
+        Assert.Equal("yes", Boolean(directives, "PrivateTmp"));
+        Assert.Equal("yes", Boolean(directives, "NoNewPrivileges"));
+        var families = Assert.Single(directives, d => d.StartsWith("RestrictAddressFamilies=", StringComparison.Ordinal))["RestrictAddressFamilies=".Length..].Split(' ');
+        Assert.Subset(families.ToHashSet(), new HashSet<string> { "AF_INET", "AF_INET6", "AF_UNIX" }); // DNS, and NOTIFY_SOCKET
         Assert.DoesNotContain(directives, d => d.StartsWith("MemoryDenyWriteExecute=", StringComparison.Ordinal) && !d.EndsWith("=no", StringComparison.Ordinal));
         Assert.DoesNotContain(directives, d => d.StartsWith("User=", StringComparison.Ordinal));
+    }
+
+    /// <summary>The one setting of the boolean <paramref name="key"/>, "yes" for any way systemd spells true (yes, true, on, 1).</summary>
+    private static string Boolean(List<string> directives, string key)
+    {
+        var value = Assert.Single(directives, d => d.StartsWith(key + "=", StringComparison.Ordinal))[(key.Length + 1)..];
+        return value.ToLowerInvariant() is "yes" or "true" or "on" or "1" ? "yes" : value;
     }
 
     private static bool IsClean(CommandOutput output) =>

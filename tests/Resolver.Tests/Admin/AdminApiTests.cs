@@ -122,6 +122,20 @@ public sealed class AdminApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Inspect_AnEscapedPercent_IsDecodedOnce()
+    {
+        _app.Seed("a%41.example.com", DnsRecordType.TXT);
+        _app.Seed("aA.example.com", DnsRecordType.A);
+
+        var (status, body) = await _app.SendAsync(HttpMethod.Get, "/api/v1/cache/" + Uri.EscapeDataString("a%41.example.com"), TestApp.ReadToken);
+
+        Assert.True(status == HttpStatusCode.OK, body);
+        using var document = JsonDocument.Parse(body);
+        Assert.Equal("a%41.example.com.", document.RootElement.GetProperty("name").GetString());
+        Assert.Equal("TXT", Assert.Single(document.RootElement.GetProperty("entries").EnumerateArray()).GetProperty("type").GetString());
+    }
+
+    [Fact]
     public async Task Inspect_InvalidName_Is400()
     {
         var (status, body) = await _app.SendAsync(HttpMethod.Get, "/api/v1/cache/a..b", TestApp.ReadToken);

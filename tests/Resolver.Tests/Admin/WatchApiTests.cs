@@ -62,6 +62,23 @@ public sealed class WatchApiTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("a/b.example.com")] // the server leaves %2F escaped in the route value
+    [InlineData("a%41.example.com")] // %2541: decoded twice, it would be "aA"
+    public async Task AName_TheCliEscapes_IsWatchedAndUnwatchedAsItIs(string name)
+    {
+        var path = "/api/v1/watch/" + Uri.EscapeDataString(name); // as CommandLine.Watch sends it
+
+        var (put, putBody) = await _app.SendAsync(HttpMethod.Put, path, json: "{}");
+        var watched = Watches.Rules.Select(r => r.Name.ToString()).ToList();
+        var (delete, deleteBody) = await _app.SendAsync(HttpMethod.Delete, path);
+
+        Assert.True(put == HttpStatusCode.OK, putBody);
+        Assert.Contains(name + ".", watched);
+        Assert.True(delete == HttpStatusCode.OK, deleteBody);
+        Assert.Single(Watches.Rules);
+    }
+
+    [Theory]
     [InlineData("/api/v1/watch/api..example", "{}", "not a domain name")]
     [InlineData("/api/v1/watch/api.example.com", """{"hold": "00:00:00"}""", "Hold must be above")]
     [InlineData("/api/v1/watch/api.example.com", """{"hold": "2.00:00:00"}""", "Hold must be above")]

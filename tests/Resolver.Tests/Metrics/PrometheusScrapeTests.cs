@@ -80,6 +80,20 @@ public sealed partial class PrometheusScrapeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Upstream_round_trips_fall_in_buckets_sized_in_seconds()
+    {
+        var upstream = _app.App.Services.GetRequiredService<Resolver.Core.Upstreams.UpstreamRegistry>().All.First();
+        Metrics.UpstreamAnswered(upstream, TimeSpan.FromMilliseconds(3));
+
+        var text = await ScrapeAsync();
+
+        Assert.Equal(0, Value(text, "resolver_upstream_duration_seconds_bucket", ("le", "0.001")));
+        Assert.Equal(0, Value(text, "resolver_upstream_duration_seconds_bucket", ("le", "0.0025")));
+        Assert.Equal(1, Value(text, "resolver_upstream_duration_seconds_bucket", ("le", "0.005")));
+        Assert.Equal(1, Value(text, "resolver_upstream_duration_seconds_bucket", ("le", "10")));
+    }
+
+    [Fact]
     public async Task The_runtime_and_the_process_are_in_the_scrape_too()
     {
         var text = await ScrapeAsync();
