@@ -6,10 +6,13 @@ using Resolver.Protocol.Wire;
 namespace Resolver.Core.Cache;
 
 /// <summary>
-/// Which answer records belong to the question: those owned by the asked name or by a name its CNAME chain leads to,
-/// and a DNAME owned by an ancestor of one of them (RFC 6672). Anything else in the answer section (a record for an
-/// unrelated name, as a poisoning attempt or a broken upstream sends) is not the client's business and is not
-/// cached: Unbound's scrubber removes the same. Works on the scan, without parsing, for every miss.
+/// Which records belong to the question, as Unbound's scrubber judges them. In the answer section: those owned by the
+/// asked name or by a name its CNAME chain leads to, and a DNAME owned by an ancestor of one of them (RFC 6672). In the
+/// authority section: an NS or SOA only for a zone that holds a name of the chain (its owner at or above one); the
+/// DNSSEC proofs (NSEC, NSEC3, DS, RRSIG) stay. In the additional section: only records owned by a name of the chain or
+/// one the kept records point to (an NS, MX, SRV or SVCB target: glue). Anything else (a record for an unrelated name,
+/// as a poisoning attempt or a broken upstream sends) is not the client's business and is not cached. Works on the
+/// scan, without parsing, for every miss.
 /// </summary>
 internal static class AnswerChain
 {
@@ -17,18 +20,23 @@ internal static class AnswerChain
     private const int MaxNames = 16;
 
     /// <summary>
-    /// Marks in <paramref name="related"/> (one flag per scanned record; records outside the answer section are
-    /// always related) the answer records that belong to <paramref name="question"/> (an uncompressed wire name);
-    /// returns whether all of them do.
+    /// Marks in <paramref name="related"/> (one flag per scanned record) the records that belong to
+    /// <paramref name="question"/> (an uncompressed wire name); returns whether all of them do.
     /// </summary>
     public static bool Mark(ReadOnlySpan<byte> message, ReadOnlySpan<ScannedRecord> records, ReadOnlySpan<byte> question, Span<bool> related)
     {
-        // Most answers are the asked name's own records: no chain to follow, and no 4 KB of names to clear.
+        // Most answers are the asked name's own records, with at most its zone's SOA or NS beside them: no chain to follow,
+        // no targets to collect, and no 8 KB of names to clear.
         Span<byte> owner = stackalloc byte[NameWire.MaxNameLength];
         var own = true;
         foreach (var record in records)
         {
-            own &= record.Section != DnsSection.Answer || (Owner(message, record, owner, out var length) && NameWire.EqualsIgnoreCase(owner[..length], question));
+            own &= record.Section switch
+            {
+                DnsSection.Answer => Owner(message, record, owner, out var length) && NameWire.EqualsIgnoreCase(owner[..length], question),
+                DnsSection.Authority => !IsZoneRecord(record.Type) || (Owner(message, record, owner, out var length) && NameWire.IsAtOrBelow(question, owner[..length])),
+                _ => false,
+            };
         }
 
         if (own)
@@ -75,16 +83,86 @@ internal static class AnswerChain
             }
         }
 
+        // The answer and authority sections against the chain; what the kept records point to, for the additional section.
+        Span<byte> targets = stackalloc byte[MaxNames * NameWire.MaxNameLength];
+        Span<int> targetLengths = stackalloc int[MaxNames];
+        var targetCount = 0;
         var all = true;
         for (var i = 0; i < records.Length; i++)
         {
             var record = records[i];
-            related[i] = record.Section != DnsSection.Answer
-                || (Owner(message, record, owner, out var ownerLength) && Belongs(record.Type, owner[..ownerLength], names, lengths, count));
+            if (record.Section == DnsSection.Additional)
+            {
+                continue;
+            }
+
+            related[i] = Owner(message, record, owner, out var ownerLength) && (record.Section == DnsSection.Answer
+                ? Belongs(record.Type, owner[..ownerLength], names, lengths, count)
+                : !IsZoneRecord(record.Type) || HoldsAName(owner[..ownerLength], names, lengths, count));
+            all &= related[i];
+            if (related[i] && targetCount < MaxNames && TryTarget(message, record, owner[..ownerLength], targets.Slice(targetCount * NameWire.MaxNameLength, NameWire.MaxNameLength), out var targetLength))
+            {
+                targetLengths[targetCount++] = targetLength;
+            }
+        }
+
+        for (var i = 0; i < records.Length; i++)
+        {
+            var record = records[i];
+            if (record.Section != DnsSection.Additional)
+            {
+                continue;
+            }
+
+            related[i] = Owner(message, record, owner, out var ownerLength)
+                && (IndexOf(names, lengths, count, owner[..ownerLength]) >= 0 || IndexOf(targets, targetLengths, targetCount, owner[..ownerLength]) >= 0);
             all &= related[i];
         }
 
         return all;
+    }
+
+    /// <summary>The records that say which zone answers (NS, SOA): in the authority section, only one above the question's names is believed.</summary>
+    private static bool IsZoneRecord(DnsRecordType type) => type is DnsRecordType.NS or DnsRecordType.SOA;
+
+    /// <summary>Whether the zone <paramref name="owner"/> holds a name of the chain (is at or above it).</summary>
+    private static bool HoldsAName(ReadOnlySpan<byte> owner, ReadOnlySpan<byte> names, ReadOnlySpan<int> lengths, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            if (NameWire.IsAtOrBelow(names.Slice(i * NameWire.MaxNameLength, lengths[i]), owner))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The name an NS, MX, SRV, SVCB or HTTPS record points to, whose addresses may come as glue; SVCB's "." is its owner.</summary>
+    private static bool TryTarget(ReadOnlySpan<byte> message, in ScannedRecord record, ReadOnlySpan<byte> owner, Span<byte> target, out int length)
+    {
+        var skip = record.Type switch
+        {
+            DnsRecordType.NS => 0,
+            DnsRecordType.MX => 2, // preference
+            DnsRecordType.SRV => 6, // priority, weight, port
+            DnsRecordType.SVCB or DnsRecordType.HTTPS => 2, // priority
+            _ => -1,
+        };
+        length = 0;
+        if (skip < 0 || NameWire.TryDecompress(message, record.DataOffset + skip, target, out length, out _) != DnsParseError.None)
+        {
+            return false;
+        }
+
+        if (length == 1 && record.Type is DnsRecordType.SVCB or DnsRecordType.HTTPS)
+        {
+            owner.CopyTo(target);
+            length = owner.Length;
+        }
+
+        return true;
     }
 
     private static bool Belongs(DnsRecordType type, ReadOnlySpan<byte> owner, ReadOnlySpan<byte> names, ReadOnlySpan<int> lengths, int count)

@@ -209,12 +209,19 @@ public static class CacheEntryFactory
         TryNegativeTtl(response, records, out var negative) ? Math.Min(negative, (uint)options.MaxNegativeTtl.TotalSeconds) : 0;
 
     /// <summary>The response without the answer records <paramref name="related"/> does not mark (answers come first, in order).</summary>
+    /// <summary>The response without the records <paramref name="related"/> (answer, authority, additional in scan order, OPT not counted) marks false.</summary>
     private static byte[]? WithoutUnrelated(ReadOnlySpan<byte> response, bool[] related) =>
         Reencoded(response, message =>
         {
-            var kept = message.Answers.Where((_, i) => related[i]).ToList();
-            message.Answers.Clear();
-            message.Answers.AddRange(kept);
+            var first = 0;
+            foreach (var section in (List<DnsResourceRecord>[])[message.Answers, message.Authorities, message.Additionals])
+            {
+                var start = first;
+                first += section.Count;
+                var kept = section.Where((_, i) => related[start + i]).ToList();
+                section.Clear();
+                section.AddRange(kept);
+            }
         });
 
     /// <summary>The response without its OPT record (and the extended RCODE bits it carried).</summary>

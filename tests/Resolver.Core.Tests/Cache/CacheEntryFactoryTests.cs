@@ -23,11 +23,16 @@ public class CacheEntryFactoryTests
 
         if (soaTtl is { } ttl)
         {
-            var zone = DnsName.Parse("test");
+            var zone = DnsName.Parse(name.Contains('.', StringComparison.Ordinal) ? name[(name.IndexOf('.', StringComparison.Ordinal) + 1)..] : "."); // the parent: a zone above the name, as RFC 2308 has it
             message.Authorities.Add(new DnsResourceRecord(zone, ttl, new SoaData(DnsName.Parse("ns.test"), DnsName.Parse("hostmaster.test"), 1, 3600, 900, 604800, soaMinimum)));
         }
 
-        message.Additionals.Add(new DnsResourceRecord(DnsName.Parse("ns.test"), 86400, new AData(IPAddress.Parse("192.0.2.53"))));
+        else
+        {
+            message.Authorities.Add(new DnsResourceRecord(DnsName.Parse("test"), 86400, new NsData(DnsName.Parse("ns.test")))); // the zone's servers ...
+        }
+
+        message.Additionals.Add(new DnsResourceRecord(DnsName.Parse("ns.test"), 86400, new AData(IPAddress.Parse("192.0.2.53")))); // ... and glue for the one an NS names
         message.Edns = edns ? new EdnsRecord() : null;
         var buffer = new byte[1024];
         message.TryWrite(buffer, out var written);
@@ -44,9 +49,9 @@ public class CacheEntryFactoryTests
 
         Assert.Equal(CacheEntryKind.Positive, entry.Kind);
         Assert.Equal(120u, entry.Ttl);
-        Assert.Equal([120u, 120u, 120u, 120u], entry.TtlSlots.Select(s => s.Ttl)); // 3 answers + the 86400 glue, capped
+        Assert.Equal([120u, 120u, 120u, 120u, 120u], entry.TtlSlots.Select(s => s.Ttl)); // 3 answers, the 86400 NS and its glue, capped
         var stored = DnsMessage.Parse(entry.Response);
-        Assert.All(stored.Answers.Concat(stored.Additionals), r => Assert.True(r.Ttl <= 120));
+        Assert.All(stored.Answers.Concat(stored.Authorities).Concat(stored.Additionals), r => Assert.True(r.Ttl <= 120));
         Assert.Null(stored.Edns); // OPT is stripped; each client gets its own
         Assert.Equal("u", entry.Upstream);
     }
@@ -113,14 +118,15 @@ public class CacheEntryFactoryTests
     [Fact]
     public void OptBeforeOtherAdditionalRecords_IsRemovedWithoutBreakingPointers()
     {
-        // Additional: OPT first, then ns1.test A, then ns1.test AAAA whose owner points at the A's owner
-        // (offset 53, behind the OPT). Cutting the OPT in place would leave that pointer dangling.
+        // Authority: test NS ns1.test. Additional: OPT first, then ns1.test A, then ns1.test AAAA whose owner points at
+        // the A's owner (offset 71, behind the OPT). Cutting the OPT in place would leave that pointer dangling.
         var response = Convert.FromHexString(string.Concat(
-            "0001818000010001000000030377777704746573740000010001",
+            "0001818000010001000100030377777704746573740000010001",
             "c00c000100010000012c0004c0000201",
+            "c010000200010000012c0006036e7331c010",
             "0000290" + "4d0000000000000",
             "036e7331c010000100010000012c0004c0000235",
-            "c035001c00010000012c001020010db8000000000000000000000053"));
+            "c047001c00010000012c001020010db8000000000000000000000053"));
 
         var entry = CacheEntryFactory.Create(Key("www.test"), response, null, new CacheOptions(), 0)!;
 
