@@ -208,7 +208,6 @@ public static class CacheEntryFactory
     private static uint NegativeTtl(ReadOnlySpan<byte> response, ReadOnlySpan<ScannedRecord> records, CacheOptions options) =>
         TryNegativeTtl(response, records, out var negative) ? Math.Min(negative, (uint)options.MaxNegativeTtl.TotalSeconds) : 0;
 
-    /// <summary>The response without the answer records <paramref name="related"/> does not mark (answers come first, in order).</summary>
     /// <summary>The response without the records <paramref name="related"/> (answer, authority, additional in scan order, OPT not counted) marks false.</summary>
     private static byte[]? WithoutUnrelated(ReadOnlySpan<byte> response, bool[] related) =>
         Reencoded(response, message =>

@@ -23,7 +23,7 @@ public class CacheEntryFactoryTests
 
         if (soaTtl is { } ttl)
         {
-            var zone = DnsName.Parse(name.Contains('.', StringComparison.Ordinal) ? name[(name.IndexOf('.', StringComparison.Ordinal) + 1)..] : "."); // the parent: a zone above the name, as RFC 2308 has it
+            var zone = owner.IsRoot ? owner : owner.Parent(); // a zone above the name, as RFC 2308 has it (one elsewhere would be scrubbed)
             message.Authorities.Add(new DnsResourceRecord(zone, ttl, new SoaData(DnsName.Parse("ns.test"), DnsName.Parse("hostmaster.test"), 1, 3600, 900, 604800, soaMinimum)));
         }
 

@@ -9,7 +9,7 @@ namespace Resolver.Tests.Testing;
 
 /// <summary>
 /// Cache entries as a validating upstream would have sent them (AD=1): an A/AAAA answer, or a negative
-/// answer with an SOA (an NXDOMAIN then covers the names below it under the default Cache:NxDomainCut).
+/// answer with its parent zone's SOA (an NXDOMAIN then covers the names below it under the default Cache:NxDomainCut).
 /// </summary>
 internal static class CacheSeed
 {
@@ -25,7 +25,7 @@ internal static class CacheSeed
         }
         else
         {
-            var zone = DnsName.Parse("example.com");
+            var zone = owner.IsRoot ? owner : owner.Parent(); // a zone above the name, as RFC 2308 has it (one elsewhere would be scrubbed)
             response.Authorities.Add(new DnsResourceRecord(zone, ttl, new SoaData(DnsName.Parse("ns.example.com"), DnsName.Parse("hostmaster.example.com"), 1, 3600, 900, 604800, ttl)));
         }
 
