@@ -157,7 +157,7 @@ public sealed partial class SystemdNotifyTests : IDisposable
             string[] arguments =
             [
                 "-c", "\"$@\" & echo $!; wait $!", "sh",
-                Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet",
+                RepositoryLayout.DotnetHost,
                 RepositoryLayout.ResolverDll,
                 "--config", Path.Combine(RepositoryLayout.Root, "config", "appsettings.json"),
                 $"--Dns:Listen:0=127.0.0.1:{Port()}",

@@ -27,16 +27,11 @@ public sealed class TokensFromEnvironmentTests
             });
         var url = $"http://127.0.0.1:{resolver.AdminPort.ToString(CultureInfo.InvariantCulture)}";
 
-        var cli = await ProcessRunner.RunAsync(
-            Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet",
-            [RepositoryLayout.ResolverDll, "flush", "gone.example", "--url", url],
-            s_timeout,
-            new Dictionary<string, string> { ["RESOLVER_TOKEN"] = EnvironmentToken });
-        var refused = await ProcessRunner.RunAsync(
-            Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet",
-            [RepositoryLayout.ResolverDll, "flush", "gone.example", "--url", url],
-            s_timeout,
-            new Dictionary<string, string> { ["RESOLVER_TOKEN"] = "not-a-token-of-this-resolver-0123456789" });
+        Task<CommandOutput> FlushAsync(string token) => ProcessRunner.RunAsync(
+            RepositoryLayout.DotnetHost, [RepositoryLayout.ResolverDll, "flush", "gone.example", "--url", url], s_timeout, new Dictionary<string, string> { ["RESOLVER_TOKEN"] = token });
+
+        var cli = await FlushAsync(EnvironmentToken);
+        var refused = await FlushAsync("not-a-token-of-this-resolver-0123456789");
 
         Assert.True(cli.ExitCode == 0, $"exit {cli.ExitCode}:\n{cli.StandardOutput}{cli.StandardError}");
         Assert.Equal("Removed 0 entries.", cli.StandardOutput.Trim());

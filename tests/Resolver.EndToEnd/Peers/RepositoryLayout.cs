@@ -5,6 +5,9 @@ internal static class RepositoryLayout
 {
     private const string SolutionFile = "Resolver.sln";
 
+    /// <summary>The dotnet host to run Resolver.dll with: DOTNET_HOST_PATH, set by the dotnet CLI that runs the tests, so the same runtime runs the resolver.</summary>
+    public static string DotnetHost => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+
     public static string ResolverDll
     {
         get

@@ -91,8 +91,7 @@ internal sealed class ResolverProcess : IAsyncDisposable
         configure?.Invoke(root);
         await File.WriteAllTextAsync(config, root.ToJsonString(s_indented));
 
-        // DOTNET_HOST_PATH is set by the dotnet CLI that runs the tests: the same runtime runs the resolver.
-        var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        var info = new ProcessStartInfo(RepositoryLayout.DotnetHost)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
